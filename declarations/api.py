@@ -1,0 +1,282 @@
+"""The broker API for declarations: one view per operation, own serializers."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from declarations import selectors, services, validators
+from declarations.models import Declaration, DeclarationType, Severity, Status, VatPath
+
+
+class ProblemSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = inline_serializer(
+        "FieldError",
+        fields={"field": serializers.CharField(), "message": serializers.CharField()},
+        many=True,
+        required=False,
+    )
+
+
+PROBLEMS = {
+    400: OpenApiResponse(ProblemSerializer, description="Invalid input, with field errors."),
+    401: OpenApiResponse(ProblemSerializer, description="Missing or unknown API key."),
+    403: OpenApiResponse(ProblemSerializer, description="The key may not do this."),
+}
+
+
+class ItemInput(serializers.Serializer):
+    description = serializers.CharField(max_length=512)
+    hs_code = serializers.CharField(max_length=14, validators=[validators.validate_hs_code])
+    origin_country = serializers.CharField(max_length=2, validators=[validators.validate_country])
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    item_value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    net_mass_kg = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), required=False, allow_null=True
+    )
+    product_id = serializers.CharField(max_length=70, required=False, allow_blank=True)
+
+
+def _code(max_length: int, *checks, required: bool = True, **kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length + 4, validators=list(checks), required=required, **kwargs
+    )
+
+
+class DeclarationInput(serializers.Serializer):
+    """A declaration as a broker files it. Field names are the manifest's columns."""
+
+    type = serializers.ChoiceField(choices=DeclarationType.choices, default="H7")
+    lrn = serializers.CharField(
+        max_length=22, required=False, help_text="Your reference; generated when omitted."
+    )
+    submit = serializers.BooleanField(
+        default=True, help_text="Submit at once (default) or keep as a draft."
+    )
+    mawb = _code(12, validators.validate_mawb, help_text="Master AWB, e.g. 172-12345675.")
+    hawb = serializers.CharField(max_length=35)
+    flight_number = _code(8, validators.validate_flight_number)
+    departure_airport = _code(3, validators.validate_airport)
+    arrival_airport = _code(3, validators.validate_airport)
+    arrival_date = serializers.DateField()
+    consignor_name = serializers.CharField(max_length=150)
+    consignor_address = serializers.CharField(max_length=150)
+    consignor_city = serializers.CharField(max_length=100)
+    consignor_postcode = serializers.CharField(max_length=17, required=False, allow_blank=True)
+    consignor_country = _code(2, validators.validate_country)
+    consignee_name = serializers.CharField(max_length=150)
+    consignee_address = serializers.CharField(max_length=150)
+    consignee_city = serializers.CharField(max_length=100)
+    consignee_postcode = serializers.CharField(max_length=17, required=False, allow_blank=True)
+    consignee_country = _code(2, validators.validate_country)
+    consignee_eori = _code(17, validators.validate_eori, required=False, allow_blank=True)
+    vat_path = serializers.ChoiceField(choices=VatPath.choices, required=False)
+    ioss_number = _code(12, validators.validate_ioss, required=False, allow_blank=True)
+    currency = _code(3, validators.validate_currency)
+    transport_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
+    insurance_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
+    gross_mass_kg = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+    packages = serializers.IntegerField(min_value=1, default=1)
+    items = ItemInput(many=True, allow_empty=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if "vat_path" not in attrs:
+            attrs["vat_path"] = VatPath.IOSS if attrs.get("ioss_number") else VatPath.STANDARD
+        return attrs
+
+
+class IssueOutput(serializers.Serializer):
+    row = serializers.SerializerMethodField(help_text="Manifest row; null for filings by API.")
+    hawb = serializers.SerializerMethodField()
+    item = serializers.IntegerField(source="item.line", allow_null=True, default=None,
+                                    help_text="Goods item number, or null for the consignment.")
+    code = serializers.CharField(help_text="The rule's code.")
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+    def get_row(self, issue) -> int | None:
+        return None
+
+    def get_hawb(self, issue) -> str:
+        return issue.declaration.consignment.hawb
+
+
+class ItemOutput(serializers.Serializer):
+    line = serializers.IntegerField()
+    description = serializers.CharField()
+    hs_code = serializers.CharField()
+    origin_country = serializers.CharField()
+    quantity = serializers.IntegerField()
+    item_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net_mass_kg = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
+    product_id = serializers.CharField()
+
+
+class StatusChangeOutput(serializers.Serializer):
+    from_status = serializers.ChoiceField(choices=Status.choices)
+    to_status = serializers.ChoiceField(choices=Status.choices)
+    at = serializers.DateTimeField()
+    by = serializers.CharField(source="actor")
+    reason = serializers.CharField()
+
+
+class DeclarationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    lrn = serializers.CharField()
+    mrn = serializers.CharField(allow_null=True)
+    type = serializers.ChoiceField(choices=DeclarationType.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    manifest = serializers.SerializerMethodField(
+        help_text="The manifest this declaration came from, or null when filed alone."
+    )
+    mawb = serializers.CharField(source="consignment.shipment.mawb", default=None, allow_null=True)
+    hawb = serializers.CharField(source="consignment.hawb")
+    flight_number = serializers.CharField(source="consignment.shipment.flight_number", default="")
+    departure_airport = serializers.CharField(source="consignment.shipment.departure_airport", default="")
+    arrival_airport = serializers.CharField(source="consignment.shipment.arrival_airport", default="")
+    arrival_date = serializers.DateField(source="consignment.shipment.arrival_date", default=None, allow_null=True)
+    consignor_name = serializers.CharField(source="consignment.consignor_name")
+    consignor_address = serializers.CharField(source="consignment.consignor_address")
+    consignor_city = serializers.CharField(source="consignment.consignor_city")
+    consignor_postcode = serializers.CharField(source="consignment.consignor_postcode")
+    consignor_country = serializers.CharField(source="consignment.consignor_country")
+    consignee_name = serializers.CharField(source="consignment.consignee_name")
+    consignee_address = serializers.CharField(source="consignment.consignee_address")
+    consignee_city = serializers.CharField(source="consignment.consignee_city")
+    consignee_postcode = serializers.CharField(source="consignment.consignee_postcode")
+    consignee_country = serializers.CharField(source="consignment.consignee_country")
+    consignee_eori = serializers.CharField(source="consignment.consignee_eori")
+    declarant_eori = serializers.CharField()
+    vat_path = serializers.ChoiceField(choices=VatPath.choices)
+    ioss_number = serializers.CharField()
+    currency = serializers.CharField(source="consignment.currency")
+    transport_cost = serializers.DecimalField(source="consignment.transport_cost", max_digits=12, decimal_places=2)
+    insurance_cost = serializers.DecimalField(source="consignment.insurance_cost", max_digits=12, decimal_places=2)
+    gross_mass_kg = serializers.DecimalField(source="consignment.gross_mass_kg", max_digits=12, decimal_places=3, allow_null=True)
+    packages = serializers.IntegerField(source="consignment.packages")
+    customs_duty_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    import_vat_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    fees_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    total_due_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    risk_score = serializers.IntegerField()
+    items = ItemOutput(many=True)
+    issues = IssueOutput(many=True)
+    status_history = StatusChangeOutput(many=True, source="status_changes")
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_manifest(self, declaration) -> int | None:
+        # Manifests arrive with the bulk upload; filings by API have none.
+        return None
+
+
+EXAMPLE = {
+    "type": "H7",
+    "lrn": "BRK-2026-000123",
+    "mawb": "172-12345675",
+    "hawb": "CN000000001BE",
+    "flight_number": "CK251",
+    "departure_airport": "CGO",
+    "arrival_airport": "LGG",
+    "arrival_date": "2026-11-20",
+    "consignor_name": "Zhengzhou Bright Home Co. Ltd",
+    "consignor_address": "88 Jingkai Rd",
+    "consignor_city": "Zhengzhou",
+    "consignor_postcode": "450000",
+    "consignor_country": "CN",
+    "consignee_name": "Anne Dupont",
+    "consignee_address": "Rue Saint-Gilles 12",
+    "consignee_city": "Liège",
+    "consignee_postcode": "4000",
+    "consignee_country": "BE",
+    "vat_path": "IOSS",
+    "ioss_number": "IM0560000012",
+    "currency": "EUR",
+    "transport_cost": "2.50",
+    "gross_mass_kg": "0.420",
+    "items": [
+        {
+            "description": "Cotton T-shirt for men",
+            "hs_code": "610910",
+            "origin_country": "CN",
+            "quantity": 2,
+            "item_value": "18.00",
+            "net_mass_kg": "0.380",
+            "product_id": "SKU-TS-001",
+        }
+    ],
+}
+
+
+class DeclarationListCreate(GenericAPIView):
+    serializer_class = DeclarationOutput
+
+    @extend_schema(
+        operation_id="declarations_list",
+        summary="List your declarations",
+        parameters=[
+            OpenApiParameter("status", enum=Status.values),
+            OpenApiParameter("type", enum=DeclarationType.values),
+            OpenApiParameter("hawb", str),
+            OpenApiParameter("lrn", str),
+            OpenApiParameter("mrn", str),
+        ],
+        responses={200: DeclarationOutput(many=True), **PROBLEMS},
+    )
+    def get(self, request: Request) -> Response:
+        params = {k: request.query_params.get(k, "") for k in ("status", "type", "hawb", "lrn", "mrn")}
+        queryset = selectors.declaration_list(organisation=request.user.organisation, **params)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(DeclarationOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="declarations_create",
+        summary="File a declaration",
+        description="Stores the declaration and, unless `submit` is false, submits it: "
+        "the rule book then validates it in the background. Poll the declaration "
+        "(or list by `lrn`) to see it become `accepted` with an MRN, or `rejected` "
+        "with `issues` telling what to fix. A malformed request is refused with 400 "
+        "and nothing is stored.",
+        request=DeclarationInput,
+        responses={201: DeclarationOutput, **PROBLEMS},
+        examples=[OpenApiExample("An H7 with one item", value=EXAMPLE, request_only=True)],
+    )
+    def post(self, request: Request) -> Response:
+        incoming = DeclarationInput(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        submit = data.pop("submit")
+        created = services.declaration_create(
+            organisation=request.user.organisation, by=request.user, data=data, submit=submit
+        )
+        declaration = selectors.declaration_detail(organisation=request.user.organisation, pk=created.pk)
+        return Response(DeclarationOutput(declaration).data, status=status.HTTP_201_CREATED)
+
+
+class DeclarationDetail(GenericAPIView):
+    serializer_class = DeclarationOutput
+    queryset = Declaration.objects.none()
+
+    @extend_schema(
+        operation_id="declarations_retrieve",
+        summary="One declaration, with its status, issues, items and history",
+        responses={200: DeclarationOutput, 404: OpenApiResponse(ProblemSerializer), **PROBLEMS},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        declaration = selectors.declaration_detail(organisation=request.user.organisation, pk=pk)
+        return Response(DeclarationOutput(declaration).data)

@@ -1,0 +1,293 @@
+"""Declarations, their goods items, validation issues and status history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from accounts.models import ApiKey, Organisation
+from shipments.models import Consignment
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    VALIDATING = "validating", "Validating"
+    REJECTED = "rejected", "Rejected"
+    ACCEPTED = "accepted", "Accepted"
+    UNDER_REVIEW = "under_review", "Under review"
+    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
+    HELD = "held", "Held"
+    RELEASED = "released", "Released"
+    REFUSED = "refused", "Refused"
+    INVALIDATED = "invalidated", "Invalidated"
+
+
+# The declarant may change a declaration only before customs has it.
+EDITABLE_STATUSES = (Status.DRAFT, Status.REJECTED)
+# Statuses an officer decides from.
+DECIDABLE_STATUSES = (Status.ACCEPTED, Status.UNDER_REVIEW, Status.HELD)
+
+
+class DeclarationType(models.TextChoices):
+    H7 = "H7", "H7 – low-value import (EUR 150 or less)"
+    H1 = "H1", "H1 – standard import"
+    EX = "EX", "Export"
+
+
+class VatPath(models.TextChoices):
+    IOSS = "IOSS", "IOSS – VAT paid at checkout"
+    SPECIAL = "SPECIAL", "Special arrangements – VAT collected at delivery"
+    STANDARD = "STANDARD", "Standard – VAT paid at clearance"
+
+
+class Declaration(models.Model):
+    """A customs declaration for one consignment, with its lifecycle.
+
+    The lifecycle is the state machine of domain.md; `status` only changes through
+    the transition methods below, called by declarations.services, which writes
+    the audit row (StatusChange) in the same transaction.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        help_text="The declarant.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    consignment = models.ForeignKey(
+        Consignment, on_delete=models.PROTECT, related_name="declarations"
+    )
+    type = models.CharField(
+        max_length=2, choices=DeclarationType.choices, default=DeclarationType.H7
+    )
+    lrn = models.CharField(
+        "LRN",
+        max_length=22,
+        help_text="Local reference number: your own reference, unique among your "
+        "declarations.",
+    )
+    mrn = models.CharField(
+        "MRN",
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Movement reference number, issued by customs on acceptance.",
+    )
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    vat_path = models.CharField(
+        "VAT path", max_length=8, choices=VatPath.choices, default=VatPath.STANDARD
+    )
+    ioss_number = models.CharField("IOSS number", max_length=12, blank=True)
+    declarant_eori = models.CharField("declarant EORI", max_length=17, blank=True)
+    risk_score = models.PositiveSmallIntegerField(default=0, db_index=True)
+
+    customs_duty_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    import_vat_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    fees_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    total_due_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("decide_declaration", "Can release, hold or refuse a declaration")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "lrn"], name="declaration_lrn_unique_per_declarant"
+            ),
+            models.CheckConstraint(
+                condition=Q(mrn__isnull=True) | Q(mrn__regex=r"^\d{2}[A-Z]{2}[A-Z0-9]{14}$"),
+                name="declaration_mrn_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="declaration_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=DeclarationType.values), name="declaration_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (Q(customs_duty_eur__isnull=True) | Q(customs_duty_eur__gte=0))
+                    & (Q(import_vat_eur__isnull=True) | Q(import_vat_eur__gte=0))
+                    & (Q(fees_eur__isnull=True) | Q(fees_eur__gte=0))
+                    & (Q(total_due_eur__isnull=True) | Q(total_due_eur__gte=0))
+                ),
+                name="declaration_amounts_not_negative",
+            ),
+            # An accepted declaration always carries its MRN.
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "validating", "rejected"])
+                | Q(mrn__isnull=False),
+                name="declaration_mrn_after_acceptance",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-risk_score"])]
+
+    def __str__(self) -> str:
+        return self.mrn or self.lrn
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_in_progress(self) -> bool:
+        """Waiting on the validation task; the page polls while this holds."""
+        return self.status in (Status.SUBMITTED, Status.VALIDATING)
+
+    @property
+    def reference_date(self):
+        """The date rules and rates are judged at: submission, or today for drafts."""
+        return timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
+
+    # The lifecycle. Each method only moves `status`; services do the rest.
+    @transition(field=status, source=[Status.DRAFT, Status.REJECTED], target=Status.SUBMITTED)
+    def submit(self) -> None:
+        self.submitted_at = timezone.now()
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.VALIDATING)
+    def start_validation(self) -> None: ...
+
+    @transition(field=status, source=Status.VALIDATING, target=Status.REJECTED)
+    def reject(self) -> None: ...
+
+    @transition(field=status, source=Status.VALIDATING, target=Status.ACCEPTED)
+    def accept(self) -> None: ...
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.UNDER_REVIEW)
+    def send_to_review(self) -> None: ...
+
+    @transition(field=status, source=list(DECIDABLE_STATUSES), target=Status.RELEASED)
+    def release(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(field=status, source=[Status.ACCEPTED, Status.UNDER_REVIEW], target=Status.HELD)
+    def hold(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[Status.UNDER_REVIEW, Status.HELD, Status.DOCUMENTS_REQUESTED],
+        target=Status.REFUSED,
+    )
+    def refuse(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(field=status, source=[Status.ACCEPTED, Status.RELEASED], target=Status.INVALIDATED)
+    def invalidate(self) -> None: ...
+
+
+class GoodsItem(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="items")
+    line = models.PositiveSmallIntegerField(help_text="1-based item number.")
+    description = models.CharField(
+        max_length=512,
+        help_text="What the goods are, specifically: 'cotton T-shirt', not 'clothes'.",
+    )
+    hs_code = models.CharField(
+        "HS code",
+        max_length=10,
+        help_text="6-digit HS subheading (H7) or 10-digit TARIC code (H1).",
+    )
+    origin_country = models.CharField("country of origin", max_length=2)
+    quantity = models.PositiveIntegerField(default=1)
+    item_value = models.DecimalField(
+        "item value",
+        max_digits=12,
+        decimal_places=2,
+        help_text="Intrinsic value of the line in the consignment's currency, "
+        "without transport and insurance.",
+    )
+    net_mass_kg = models.DecimalField(
+        "net mass (kg)", max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    product_id = models.CharField(
+        "product identifier", max_length=70, blank=True, help_text="SKU or GTIN."
+    )
+
+    class Meta:
+        ordering = ["declaration", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "line"], name="goods_item_line_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="goods_item_quantity_positive"),
+            models.CheckConstraint(condition=Q(item_value__gte=0), name="goods_item_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(net_mass_kg__isnull=True) | Q(net_mass_kg__gt=0),
+                name="goods_item_net_mass_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}. {self.description}"
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", "Error"
+    WARNING = "warning", "Warning"
+    INFO = "info", "Info"
+
+
+class ValidationIssue(models.Model):
+    """One finding of the rule book about a declaration."""
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="issues"
+    )
+    item = models.ForeignKey(
+        GoodsItem, null=True, blank=True, on_delete=models.CASCADE, related_name="issues"
+    )
+    code = models.CharField(max_length=32)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    field = models.CharField(max_length=64, blank=True)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["declaration", "item__line", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=Severity.values), name="issue_severity_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class StatusChange(models.Model):
+    """The audit row of one transition: who, when, from, to, why."""
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.TextField(blank=True)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    by_api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["declaration", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def actor(self) -> str:
+        if self.by_user_id:
+            return self.by_user.get_full_name() or self.by_user.get_username()
+        if self.by_api_key_id:
+            return f"API key {self.by_api_key.prefix}…"
+        return "Portal (automatic)"

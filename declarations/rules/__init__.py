@@ -1,0 +1,23 @@
+"""The rule book: every module here holds rules, which register themselves on import."""
+
+import importlib
+import pkgutil
+
+from declarations.rules.base import ConsignmentFacts, Issue, registry
+
+_SKIP = {"base", "engine"}
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name not in _SKIP:
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+
+def run_rules(facts: ConsignmentFacts) -> list[Issue]:
+    """Every issue the rules in force at `facts.on` find, in a stable order."""
+    issues: list[Issue] = []
+    for rule_class in registry.rules:
+        if rule_class.applies(facts):
+            issues.extend(rule_class().check(facts))
+    return sorted(issues, key=lambda i: (i.item_line or 0, i.code, i.field))
+
+
+__all__ = ["run_rules", "registry"]

@@ -1,0 +1,52 @@
+"""Rules on the identifiers a declaration carries: EORI, IOSS number, master AWB."""
+
+from collections.abc import Iterator
+
+from accounts.eori import eori_problem, normalise_eori
+from declarations.identifiers import ioss_problem, normalise_ioss
+from declarations.rules.base import ConsignmentFacts, Issue, Rule
+from shipments.awb import mawb_problem, normalise_mawb
+
+
+class EoriValid(Rule):
+    """An EORI given for the declarant or the consignee must be well formed, and a
+    Belgian one must pass the enterprise-number check (Art. 9 UCC, Regulation (EU)
+    952/2013; Art. 6 Delegated Regulation (EU) 2015/2446)."""
+
+    code = "ID-EORI"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        for field in ("declarant_eori", "consignee_eori"):
+            value = normalise_eori(getattr(facts, field))
+            if value and (problem := eori_problem(value)):
+                yield self.issue(field, problem)
+
+
+class IossNumberValid(Rule):
+    """An IOSS number is IM + a member state's numeric code + 7 digits; an
+    intermediary's IN number is not one (Art. 369q Directive 2006/112/EC)."""
+
+    code = "ID-IOSS"
+    declaration_types = ("H7", "H1")
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        value = normalise_ioss(facts.ioss_number)
+        if value and (problem := ioss_problem(value)):
+            yield self.issue("ioss_number", problem)
+
+
+class MasterAwbValid(Rule):
+    """The transport document of an air consignment is its master air waybill,
+    whose last digit is the first seven modulo 7 (Annex B UCC DA, data element
+    12 05 000; IATA Resolution 600a)."""
+
+    code = "ID-MAWB"
+    declaration_types = ("H7", "H1")
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if not facts.mawb:
+            yield self.issue(
+                "mawb", "The master AWB is missing: copy it from the air waybill, e.g. 172-12345675."
+            )
+        elif problem := mawb_problem(normalise_mawb(facts.mawb)):
+            yield self.issue("mawb", problem)

@@ -1,0 +1,49 @@
+"""Reads of declarations, always scoped to the organisation that asks."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Organisation
+from declarations.models import Declaration
+
+
+def declarations_of(*, organisation: Organisation) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(organisation=organisation).select_related(
+        "consignment__shipment"
+    )
+
+
+def declaration_detail(*, organisation: Organisation, pk: int) -> Declaration:
+    """One declaration of `organisation` with everything its page shows; 404 otherwise."""
+    queryset = declarations_of(organisation=organisation).prefetch_related(
+        "items",
+        "issues__item",
+        "status_changes__by_user",
+        "status_changes__by_api_key",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def declaration_list(
+    *,
+    organisation: Organisation,
+    status: str = "",
+    type: str = "",
+    hawb: str = "",
+    lrn: str = "",
+    mrn: str = "",
+) -> QuerySet[Declaration]:
+    queryset = declarations_of(organisation=organisation).prefetch_related(
+        "items", "issues__item", "status_changes__by_user", "status_changes__by_api_key"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if type:
+        queryset = queryset.filter(type=type)
+    if hawb:
+        queryset = queryset.filter(consignment__hawb=hawb)
+    if lrn:
+        queryset = queryset.filter(lrn=lrn)
+    if mrn:
+        queryset = queryset.filter(mrn=mrn)
+    return queryset

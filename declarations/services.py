@@ -1,0 +1,470 @@
+"""Every write to a declaration: create, edit, submit, validate, decide."""
+
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from accounts.api_auth import ApiClient
+from accounts.eori import normalise_eori
+from accounts.errors import ApplicationError
+from accounts.models import Organisation
+from declarations.facts import consignment_facts
+from declarations.identifiers import mrn_build, normalise_ioss
+from declarations.models import (
+    Declaration,
+    GoodsItem,
+    Severity,
+    Status,
+    StatusChange,
+    ValidationIssue,
+)
+from declarations.rules import run_rules
+from declarations.tasks import validate_declaration
+from declarations.validators import normalise_code, normalise_hs_code
+from shipments.awb import normalise_mawb
+from shipments.models import Consignment, Shipment
+
+Actor = AbstractBaseUser | ApiClient | None
+
+DECLARATION_FIELDS = ("type", "lrn", "vat_path", "ioss_number")
+SHIPMENT_FIELDS = ("mawb", "flight_number", "departure_airport", "arrival_airport", "arrival_date")
+CONSIGNMENT_FIELDS = (
+    "hawb", "consignor_name", "consignor_address", "consignor_city", "consignor_postcode",
+    "consignor_country", "consignee_name", "consignee_address", "consignee_city",
+    "consignee_postcode", "consignee_country", "consignee_eori", "currency",
+    "transport_cost", "insurance_cost", "gross_mass_kg", "packages",
+)  # fmt: skip
+HEADER_FIELDS = DECLARATION_FIELDS + SHIPMENT_FIELDS + CONSIGNMENT_FIELDS
+ITEM_FIELDS = (
+    "description", "hs_code", "origin_country", "quantity", "item_value",
+    "net_mass_kg", "product_id",
+)  # fmt: skip
+
+_CODE_FIELDS = {
+    "consignor_country", "consignee_country", "currency", "origin_country",
+    "departure_airport", "arrival_airport", "flight_number",
+}  # fmt: skip
+
+
+_NULLABLE = {"gross_mass_kg", "arrival_date", "net_mass_kg"}
+_DEFAULTS = {"transport_cost": Decimal(0), "insurance_cost": Decimal(0), "packages": 1}
+
+ACTION_PAST = {
+    "submit": "submitted", "start_validation": "validated", "reject": "rejected",
+    "accept": "accepted", "send_to_review": "sent to review", "release": "released",
+    "hold": "held", "refuse": "refused", "invalidate": "invalidated",
+}  # fmt: skip
+
+
+def normalise(field: str, value: Any) -> Any:
+    """The stored form of a declared value: users type spaces and lower case."""
+    if value is None or (value == "" and (field in _NULLABLE or field in _DEFAULTS)):
+        if field in _DEFAULTS:
+            return _DEFAULTS[field]
+        return None if field in _NULLABLE else ""
+    if field == "mawb":
+        return normalise_mawb(value)
+    if field in ("consignee_eori", "declarant_eori"):
+        return normalise_eori(value)
+    if field == "ioss_number":
+        return normalise_ioss(value)
+    if field == "hs_code":
+        return normalise_hs_code(value)
+    if field in _CODE_FIELDS:
+        return normalise_code(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _actor(by: Actor) -> dict[str, Any]:
+    if isinstance(by, ApiClient):
+        return {"by_api_key": by.api_key}
+    if by is not None and by.is_authenticated:
+        return {"by_user": by}
+    return {}
+
+
+def _user(by: Actor) -> AbstractBaseUser | None:
+    return by if by is not None and not isinstance(by, ApiClient) else None
+
+
+def lrn_generate() -> str:
+    """A fresh LRN for declarants who have no numbering of their own."""
+    return f"LRN{timezone.localdate():%y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def _check_lrn_free(*, organisation: Organisation, lrn: str, exclude: int | None = None) -> None:
+    taken = Declaration.objects.filter(organisation=organisation, lrn=lrn).exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationError(
+            {"lrn": f"LRN {lrn} is already used by another of your declarations: "
+                    "choose another reference."}
+        )
+
+
+def _shipment_for(
+    *, organisation: Organisation, mawb: str, values: Mapping[str, Any], exclude: int | None = None
+) -> Shipment:
+    """The shipment of a master AWB, created on first use.
+
+    A master AWB travels on one flight: once one of its consignments is filed, a
+    different flight for it is refused rather than silently changing the filing.
+    """
+    shipment, created = Shipment.objects.select_for_update().get_or_create(
+        organisation=organisation, mawb=mawb, defaults=dict(values)
+    )
+    if created:
+        return shipment
+    changed = {f: v for f, v in values.items() if v not in ("", None) and getattr(shipment, f) != v}
+    if not changed:
+        return shipment
+    if filed := _filed_declaration_on(shipment, exclude=exclude):
+        field = next(iter(changed))
+        raise ValidationError(
+            {field: f"Master AWB {mawb} is already filed with {field.replace('_', ' ')} "
+                    f"{getattr(shipment, field)} (declaration {filed.lrn}); a master AWB "
+                    "travels on one flight. Check the air waybill."}
+        )
+    for field, value in changed.items():
+        setattr(shipment, field, value)
+    shipment.save()
+    return shipment
+
+
+def _filed_declaration_on(shipment: Shipment, *, exclude: int | None) -> Declaration | None:
+    return (
+        Declaration.objects.filter(consignment__shipment=shipment)
+        .exclude(status__in=[Status.DRAFT])
+        .exclude(consignment_id=exclude)
+        .first()
+    )
+
+
+def _check_hawb_free(*, shipment: Shipment | None, hawb: str, exclude: int | None = None) -> None:
+    if not shipment or not hawb:
+        return
+    clash = Consignment.objects.filter(shipment=shipment, hawb=hawb).exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError(
+            {"hawb": f"House AWB {hawb} is already declared under master AWB "
+                     f"{shipment.mawb}: each parcel is declared once."}
+        )
+
+
+@transaction.atomic
+def declaration_create(
+    *, organisation: Organisation, by: Actor, data: Mapping[str, Any], submit: bool = True
+) -> Declaration:
+    """A whole declaration (consignment, parties, items) in one go: the API's create.
+
+    Either everything is stored or nothing: a refused field raises before any
+    row is kept.
+    """
+    data = {key: normalise(key, value) for key, value in data.items() if key != "items"} | {
+        "items": data.get("items", [])
+    }
+    lrn = data.get("lrn") or lrn_generate()
+    _check_lrn_free(organisation=organisation, lrn=lrn)
+    shipment = None
+    if data.get("mawb"):
+        shipment = _shipment_for(
+            organisation=organisation,
+            mawb=data["mawb"],
+            values={f: data.get(f) for f in SHIPMENT_FIELDS[1:] if f in data},
+        )
+    _check_hawb_free(shipment=shipment, hawb=data.get("hawb", ""))
+    consignment = Consignment.objects.create(
+        organisation=organisation,
+        shipment=shipment,
+        **{f: data[f] for f in CONSIGNMENT_FIELDS if f in data and data[f] is not None},
+    )
+    declaration = Declaration.objects.create(
+        organisation=organisation,
+        created_by=_user(by),
+        consignment=consignment,
+        lrn=lrn,
+        declarant_eori=organisation.eori,
+        **{f: data[f] for f in DECLARATION_FIELDS if f in data and f != "lrn"},
+    )
+    GoodsItem.objects.bulk_create(
+        GoodsItem(
+            declaration=declaration,
+            line=line,
+            **{f: normalise(f, v) for f, v in item.items() if f in ITEM_FIELDS},
+        )
+        for line, item in enumerate(data["items"], start=1)
+    )
+    if submit:
+        declaration_submit(declaration=declaration, by=by)
+    return declaration
+
+
+@transaction.atomic
+def declaration_create_draft(*, organisation: Organisation, by: Actor, type: str = "H7") -> Declaration:
+    """An empty draft the declarant fills in field by field on the page."""
+    consignment = Consignment.objects.create(organisation=organisation)
+    return Declaration.objects.create(
+        organisation=organisation,
+        created_by=_user(by),
+        consignment=consignment,
+        type=type,
+        lrn=lrn_generate(),
+        declarant_eori=organisation.eori,
+    )
+
+
+def _lock(declaration: Declaration) -> Declaration:
+    return (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("consignment__shipment", "organisation")
+        .get(pk=declaration.pk)
+    )
+
+
+def _require_editable(declaration: Declaration) -> None:
+    if not declaration.is_editable:
+        raise ApplicationError(
+            f"This declaration is {declaration.get_status_display().lower()}: it can no "
+            "longer be changed. Ask customs to invalidate it if it is wrong."
+        )
+
+
+@transaction.atomic
+def declaration_update_field(
+    *, declaration: Declaration, field: str, value: Any, by: Actor
+) -> Declaration:
+    """Save one header field of a draft (the page saves each field as it is left).
+
+    Returns the declaration; raises ValidationError({field: message}) when the
+    value cannot be stored, leaving the stored value as it was.
+    """
+    if field not in HEADER_FIELDS:
+        raise ValidationError({field: "This field cannot be changed here."})
+    declaration = _lock(declaration)
+    _require_editable(declaration)
+    value = normalise(field, value)
+    consignment = declaration.consignment
+    if field in DECLARATION_FIELDS:
+        if field == "lrn":
+            if not value:
+                raise ValidationError({"lrn": "The LRN cannot be empty."})
+            _check_lrn_free(organisation=declaration.organisation, lrn=value, exclude=declaration.pk)
+        setattr(declaration, field, value)
+        declaration.save(update_fields=[field, "updated_at"])
+    elif field == "mawb":
+        _move_to_shipment(consignment, mawb=value)
+    elif field in SHIPMENT_FIELDS:
+        _update_shipment(consignment, field=field, value=value)
+    else:
+        if field == "hawb":
+            _check_hawb_free(shipment=consignment.shipment, hawb=value, exclude=consignment.pk)
+        setattr(consignment, field, value)
+        consignment.save(update_fields=[field, "updated_at"])
+    return declaration
+
+
+def _move_to_shipment(consignment: Consignment, *, mawb: str) -> None:
+    old = consignment.shipment
+    if old and old.mawb == mawb:
+        return
+    values = {f: getattr(old, f) for f in SHIPMENT_FIELDS[1:]} if old else {}
+    if mawb:
+        target = Shipment.objects.filter(organisation=consignment.organisation, mawb=mawb).first()
+        if target is None:
+            target = Shipment.objects.create(organisation=consignment.organisation, mawb=mawb, **values)
+        _check_hawb_free(shipment=target, hawb=consignment.hawb, exclude=consignment.pk)
+    else:
+        target = Shipment.objects.create(organisation=consignment.organisation, mawb="", **values)
+    consignment.shipment = target
+    consignment.save(update_fields=["shipment", "updated_at"])
+    if old and not old.consignments.exists():
+        old.delete()
+
+
+def _update_shipment(consignment: Consignment, *, field: str, value: Any) -> None:
+    shipment = consignment.shipment
+    if shipment is None:
+        consignment.shipment = Shipment.objects.create(organisation=consignment.organisation, mawb="")
+        consignment.save(update_fields=["shipment", "updated_at"])
+        shipment = consignment.shipment
+    if shipment.mawb:
+        _shipment_for(
+            organisation=consignment.organisation,
+            mawb=shipment.mawb,
+            values={field: value},
+            exclude=consignment.pk,
+        )
+        if value in ("", None):
+            Shipment.objects.filter(pk=shipment.pk).update(**{field: value})
+    else:
+        setattr(shipment, field, value)
+        shipment.save(update_fields=[field])
+
+
+@transaction.atomic
+def goods_item_add(*, declaration: Declaration, data: Mapping[str, Any], by: Actor) -> GoodsItem:
+    declaration = _lock(declaration)
+    _require_editable(declaration)
+    last = declaration.items.order_by("-line").values_list("line", flat=True).first() or 0
+    return GoodsItem.objects.create(
+        declaration=declaration,
+        line=last + 1,
+        **{f: normalise(f, v) for f, v in data.items() if f in ITEM_FIELDS},
+    )
+
+
+@transaction.atomic
+def goods_item_remove(*, declaration: Declaration, line: int, by: Actor) -> None:
+    """Remove an item and renumber the rest, so lines stay 1, 2, 3…"""
+    declaration = _lock(declaration)
+    _require_editable(declaration)
+    deleted, _ = declaration.items.filter(line=line).delete()
+    if not deleted:
+        raise ApplicationError(f"Item {line} does not exist.", status=404)
+    for item in declaration.items.filter(line__gt=line).order_by("line"):
+        item.line -= 1
+        item.save(update_fields=["line"])
+
+
+def _transition(declaration: Declaration, action: str, *, by: Actor, reason: str = "") -> Declaration:
+    """Move a locked declaration along the lifecycle and write its audit row."""
+    method = getattr(declaration, action)
+    if not can_proceed(method):
+        raise ApplicationError(
+            f"A declaration that is {declaration.get_status_display().lower()} cannot be "
+            f"{ACTION_PAST[action]} now."
+        )
+    from_status = declaration.status
+    method()
+    declaration.save()
+    StatusChange.objects.create(
+        declaration=declaration,
+        from_status=from_status,
+        to_status=declaration.status,
+        reason=reason,
+        **_actor(by),
+    )
+    return declaration
+
+
+@transaction.atomic
+def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
+    """Freeze the declaration and queue its validation."""
+    declaration = _lock(declaration)
+    if not declaration.declarant_eori:
+        declaration.declarant_eori = declaration.organisation.eori
+    _transition(declaration, "submit", by=by)
+    pk = declaration.pk
+    transaction.on_commit(lambda: validate_declaration.delay(pk))
+    return declaration
+
+
+def declaration_validate(*, declaration_id: int) -> Declaration:
+    """Run the rule book on a submitted declaration and accept or reject it.
+
+    Safe to run twice: a declaration no longer submitted or validating is left
+    as it is, so a redelivered task does nothing.
+    """
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
+        if declaration.status == Status.SUBMITTED:
+            _transition(declaration, "start_validation", by=None)
+    with transaction.atomic():
+        declaration = (
+            Declaration.objects.select_for_update(of=("self",))
+            .select_related("consignment__shipment", "organisation")
+            .prefetch_related("items")
+            .get(pk=declaration_id)
+        )
+        if declaration.status != Status.VALIDATING:
+            return declaration
+        issues = run_rules(consignment_facts(declaration=declaration))
+        items = {item.line: item for item in declaration.items.all()}
+        declaration.issues.all().delete()
+        ValidationIssue.objects.bulk_create(
+            ValidationIssue(
+                declaration=declaration,
+                item=items.get(issue.item_line),
+                code=issue.code,
+                severity=issue.severity,
+                field=issue.field,
+                message=issue.message,
+            )
+            for issue in issues
+        )
+        if any(issue.severity == Severity.ERROR for issue in issues):
+            return _transition(declaration, "reject", by=None, reason=_summary(issues))
+        declaration.mrn = mrn_issue(on=declaration.reference_date)
+        declaration.risk_score = min(sum(issue.risk_points for issue in issues), 100)
+        _transition(declaration, "accept", by=None)
+        if declaration.risk_score >= settings.REVIEW_RISK_THRESHOLD:
+            _transition(declaration, "send_to_review", by=None, reason=_summary(issues))
+        return declaration
+
+
+def _summary(issues) -> str:
+    errors = [i for i in issues if i.severity == Severity.ERROR]
+    chosen = errors or issues
+    return "; ".join(sorted({i.code for i in chosen}))
+
+
+def mrn_issue(*, on: date) -> str:
+    """A new MRN: year, BE, 13 characters from a database sequence, check character."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('declarations_mrn_serial')")
+        (serial,) = cursor.fetchone()
+    return mrn_build(year=on.year, country="BE", serial=_base36(serial).rjust(13, "0"))
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
+
+
+OFFICER_DECISIONS = ("release", "hold")
+
+
+@transaction.atomic
+def declaration_decide(
+    *, declaration: Declaration, decision: str, by: AbstractBaseUser, reason: str
+) -> Declaration:
+    """An officer's decision on a declaration, with the reason the declarant sees."""
+    if decision not in OFFICER_DECISIONS:
+        raise ApplicationError(f"Unknown decision '{decision}'.", status=400)
+    if not by.has_perm("declarations.decide_declaration"):
+        raise PermissionDenied("Only customs officers decide on declarations.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason the declarant will read."})
+    declaration = _lock(declaration)
+    return _transition(declaration, decision, by=by, reason=reason.strip())
+
+
+CUSTOMS_OFFICERS_GROUP = "Customs officers"
+
+
+@transaction.atomic
+def customs_officer_group_ensure() -> Group:
+    """The permission group of customs officers: see declarations, decide on them."""
+    group, _ = Group.objects.get_or_create(name=CUSTOMS_OFFICERS_GROUP)
+    wanted = Permission.objects.filter(
+        content_type__app_label="declarations",
+        codename__in=["view_declaration", "view_goodsitem", "view_validationissue",
+                      "view_statuschange", "decide_declaration"],
+    )  # fmt: skip
+    group.permissions.add(*wanted)
+    return group

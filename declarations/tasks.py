@@ -1,0 +1,43 @@
+"""Celery tasks of declarations: thin wrappers over services, safe to run twice."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from declarations.models import Declaration, Severity, ValidationIssue
+
+logger = logging.getLogger(__name__)
+
+
+def _record_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    """Leave the declaration where a user sees it: still submitted, with an issue."""
+    declaration_id = args[0] if args else kwargs.get("declaration_id")
+    logger.error("Validation of declaration %s failed: %s", declaration_id, exc)
+    if Declaration.objects.filter(pk=declaration_id).exists():
+        ValidationIssue.objects.create(
+            declaration_id=declaration_id,
+            code="SYS-VALIDATION-FAILED",
+            severity=Severity.ERROR,
+            field="",
+            message="The portal could not validate this declaration because of an "
+            "internal error. Our team has been alerted; it will be validated again.",
+        )
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=50,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    on_failure=_record_failure,
+)
+def validate_declaration(self, declaration_id: int) -> None:
+    # Imported here: services queue this task, so they import this module.
+    from declarations.services import declaration_validate
+
+    declaration_validate(declaration_id=declaration_id)

@@ -1,0 +1,18 @@
+"""URLs of the declaration pages."""
+
+from django.urls import path
+
+from declarations import views
+
+app_name = "declarations"
+
+urlpatterns = [
+    path("", views.declaration_list, name="list"),
+    path("new/", views.declaration_new, name="new"),
+    path("<int:pk>/", views.declaration_detail, name="detail"),
+    path("<int:pk>/status/", views.declaration_status, name="status"),
+    path("<int:pk>/fields/<str:name>/", views.declaration_field, name="field"),
+    path("<int:pk>/items/", views.goods_item_add, name="item-add"),
+    path("<int:pk>/items/<int:line>/remove/", views.goods_item_remove, name="item-remove"),
+    path("<int:pk>/submit/", views.declaration_submit, name="submit"),
+]

@@ -1,0 +1,5 @@
+"""Wiring of the customs portal: settings, URLs, Celery app."""
+
+from portal.celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,28 @@
+"""Top-level URLs: pages, the admin, the API and its schema."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from declarations import api as declarations_api
+
+api_v1 = [
+    path("declarations/", declarations_api.DeclarationListCreate.as_view(), name="declarations"),
+    path("declarations/<int:pk>/", declarations_api.DeclarationDetail.as_view(), name="declaration"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="declarations:list"), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("declarations/", include("declarations.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

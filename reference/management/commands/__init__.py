@@ -1,0 +1,1 @@
+"""Management commands that load reference data."""

@@ -1,0 +1,36 @@
+"""Air waybill numbers (IATA Resolution 600a): normalise and check."""
+
+import re
+
+MAWB_PATTERN = re.compile(r"^(\d{3})-?(\d{8})$")
+
+
+def normalise_mawb(value: str) -> str:
+    """`172 1234 5675`, `17212345675` and `172-12345675` all become `172-12345675`."""
+    compact = re.sub(r"[\s.\-]", "", value or "")
+    if len(compact) == 11 and compact.isdigit():
+        return f"{compact[:3]}-{compact[3:]}"
+    return (value or "").strip().upper()
+
+
+def mawb_problem(value: str) -> str | None:
+    """Why `value` (normalised) is not a master AWB number, or None.
+
+    An AWB is a 3-digit airline prefix and an 8-digit serial whose last digit is
+    the first seven modulo 7 (IATA Resolution 600a, Cargo Services Conference).
+    """
+    match = MAWB_PATTERN.match(value)
+    if not match:
+        return (
+            "A master AWB is a 3-digit airline prefix and 8 digits, e.g. "
+            f"172-12345675; '{value}' is not."
+        )
+    serial = match.group(2)
+    expected = int(serial[:7]) % 7
+    if int(serial[7]) != expected:
+        return (
+            f"The check digit of master AWB {value} is wrong: the last digit must be "
+            f"the first seven digits modulo 7, which is {expected}. Check the number "
+            "on the air waybill."
+        )
+    return None

@@ -1,0 +1,1 @@
+"""Test suite of the customs portal, mirroring the apps."""
