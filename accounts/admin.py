@@ -21,6 +21,13 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "organisation", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "organisation",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["organisation"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]

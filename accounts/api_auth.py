@@ -41,7 +41,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         try:
             raw_key = header[1].decode()
         except UnicodeError as exc:
-            raise exceptions.AuthenticationFailed("The API key has invalid characters.") from exc
+            raise exceptions.AuthenticationFailed(
+                "The API key has invalid characters."
+            ) from exc
         api_key = (
             ApiKey.objects.select_related("organisation")
             .filter(key_hash=hash_api_key(raw_key), revoked_at=None)
@@ -53,7 +55,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                 "administrator for a new one."
             )
         now = timezone.now()
-        if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        if (
+            api_key.last_used_at is None
+            or now - api_key.last_used_at > LAST_USED_RESOLUTION
+        ):
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         return ApiClient(organisation=api_key.organisation, api_key=api_key), api_key
 

@@ -1,4 +1,4 @@
-"""EORI numbers: normalise and check (Art. 1(18) and 9 UCC, Regulation (EU) 952/2013)."""
+"""EORI numbers: normalise and check (Art. 9 UCC, Regulation (EU) 952/2013)."""
 
 import re
 

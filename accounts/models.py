@@ -1,4 +1,4 @@
-"""Organisations (shippers, forwarders, brokers, customs), their members and API keys."""
+"""Organisations (shippers, forwarders, brokers, customs), members, API keys."""
 
 from django.conf import settings
 from django.db import models

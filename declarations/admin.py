@@ -36,8 +36,16 @@ class ReadOnlyInline(admin.TabularInline):
 
 class GoodsItemInline(ReadOnlyInline):
     model = GoodsItem
-    fields = ["line", "description", "hs_code", "origin_country", "quantity", "item_value",
-              "net_mass_kg", "product_id"]  # fmt: skip
+    fields = [
+        "line",
+        "description",
+        "hs_code",
+        "origin_country",
+        "quantity",
+        "item_value",
+        "net_mass_kg",
+        "product_id",
+    ]
     readonly_fields = fields
 
 
@@ -69,45 +77,92 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
         return queryset
 
     def choices(self, changelist):
-        # "Awaiting a decision" is the default, so it shows as selected with no parameter.
+        # "Awaiting a decision" is the default: selected when no parameter is given.
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": (self.value() or "open") == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
                 "display": title,
             }
 
 
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "risk_score", "status_badge", "type", "hawb", "organisation",
-                    "consignee", "submitted_at"]  # fmt: skip
+    list_display = [
+        "__str__",
+        "risk_score",
+        "status_badge",
+        "type",
+        "hawb",
+        "organisation",
+        "consignee",
+        "submitted_at",
+    ]
     list_display_links = ["__str__"]
     list_filter = [AwaitingDecisionFilter, "status", "type", "organisation"]
-    search_fields = ["lrn", "mrn", "consignment__hawb", "consignment__consignee_name",
-                     "consignment__consignor_name"]  # fmt: skip
+    search_fields = [
+        "lrn",
+        "mrn",
+        "consignment__hawb",
+        "consignment__consignee_name",
+        "consignment__consignor_name",
+    ]
     ordering = ["-risk_score", "submitted_at"]
     list_select_related = ["organisation", "consignment"]
     actions = ["release_selected", "hold_selected"]
     inlines = [GoodsItemInline, ValidationIssueInline, StatusChangeInline]
     fieldsets = [
-        ("Declaration", {"fields": ["type", "status", "lrn", "mrn", "organisation",
-                                    "declarant_eori", "risk_score", "submitted_at", "decided_at"]}),
+        (
+            "Declaration",
+            {
+                "fields": [
+                    "type",
+                    "status",
+                    "lrn",
+                    "mrn",
+                    "organisation",
+                    "declarant_eori",
+                    "risk_score",
+                    "submitted_at",
+                    "decided_at",
+                ]
+            },
+        ),
         ("Transport", {"fields": ["mawb", "hawb", "flight"]}),
         ("Consignor", {"fields": ["consignor"]}),
         ("Consignee", {"fields": ["consignee_block"]}),
         ("Value and VAT", {"fields": ["vat_path", "ioss_number", "value_block"]}),
-    ]  # fmt: skip
-    readonly_fields = ["type", "status", "lrn", "mrn", "organisation", "declarant_eori",
-                       "risk_score", "submitted_at", "decided_at", "mawb", "hawb", "flight",
-                       "consignor", "consignee_block", "vat_path", "ioss_number",
-                       "value_block"]  # fmt: skip
+    ]
+    readonly_fields = [
+        "type",
+        "status",
+        "lrn",
+        "mrn",
+        "organisation",
+        "declarant_eori",
+        "risk_score",
+        "submitted_at",
+        "decided_at",
+        "mawb",
+        "hawb",
+        "flight",
+        "consignor",
+        "consignee_block",
+        "vat_path",
+        "ioss_number",
+        "value_block",
+    ]
     change_form_template = "admin/declarations/declaration/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Declaration]:
         # Drafts are the declarant's own business until submitted.
-        return super().get_queryset(request).exclude(status=Status.DRAFT).select_related(
-            "consignment__shipment", "organisation"
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(status=Status.DRAFT)
+            .select_related("consignment__shipment", "organisation")
         )
 
     # Officers never edit what the declarant declared.
@@ -141,7 +196,8 @@ class DeclarationAdmin(admin.ModelAdmin):
         s = obj.consignment.shipment
         if not s:
             return "—"
-        return f"{s.flight_number} {s.departure_airport} → {s.arrival_airport} on {s.arrival_date}"
+        route = f"{s.departure_airport} → {s.arrival_airport}"
+        return f"{s.flight_number} {route} on {s.arrival_date}"
 
     @admin.display(description="consignee", ordering="consignment__consignee_name")
     def consignee(self, obj: Declaration) -> str:
@@ -150,64 +206,104 @@ class DeclarationAdmin(admin.ModelAdmin):
     @admin.display(description="consignor")
     def consignor(self, obj: Declaration) -> str:
         c = obj.consignment
-        return format_html("{}<br>{}<br>{} {} {}", c.consignor_name, c.consignor_address,
-                           c.consignor_postcode, c.consignor_city, c.consignor_country)
+        return format_html(
+            "{}<br>{}<br>{} {} {}",
+            c.consignor_name,
+            c.consignor_address,
+            c.consignor_postcode,
+            c.consignor_city,
+            c.consignor_country,
+        )
 
     @admin.display(description="consignee")
     def consignee_block(self, obj: Declaration) -> str:
         c = obj.consignment
-        return format_html("{}<br>{}<br>{} {} {}<br>EORI {}", c.consignee_name, c.consignee_address,
-                           c.consignee_postcode, c.consignee_city, c.consignee_country,
-                           c.consignee_eori or "—")
+        return format_html(
+            "{}<br>{}<br>{} {} {}<br>EORI {}",
+            c.consignee_name,
+            c.consignee_address,
+            c.consignee_postcode,
+            c.consignee_city,
+            c.consignee_country,
+            c.consignee_eori or "—",
+        )
 
     @admin.display(description="value")
     def value_block(self, obj: Declaration) -> str:
         c = obj.consignment
         total = sum(item.item_value for item in obj.items.all())
-        return format_html("Goods {} {} · transport {} · insurance {} · gross mass {} kg · {} package(s)",
-                           total, c.currency, c.transport_cost, c.insurance_cost,
-                           c.gross_mass_kg, c.packages)
+        return format_html(
+            "Goods {} {} · transport {} · insurance {} · gross mass {} kg · "
+            "{} package(s)",
+            total,
+            c.currency,
+            c.transport_cost,
+            c.insurance_cost,
+            c.gross_mass_kg,
+            c.packages,
+        )
 
     # Decisions: each asks for the reason the declarant will read.
     @admin.action(description="Release selected declarations", permissions=["decide"])
-    def release_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def release_selected(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
         return self._decide(request, queryset, "release")
 
     @admin.action(description="Hold selected declarations", permissions=["decide"])
-    def hold_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def hold_selected(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
         return self._decide(request, queryset, "hold")
 
-    def _decide(self, request: HttpRequest, queryset: QuerySet, decision: str) -> HttpResponse | None:
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet, decision: str
+    ) -> HttpResponse | None:
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             done, refused = 0, []
             for declaration in queryset:
                 try:
-                    declaration_decide(declaration=declaration, decision=decision, by=request.user,
-                                       reason=form.cleaned_data["reason"])
+                    declaration_decide(
+                        declaration=declaration,
+                        decision=decision,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
                     done += 1
                 except (ApplicationError, ValidationError, PermissionDenied) as exc:
                     refused.append(f"{declaration}: {getattr(exc, 'message', exc)}")
             if done:
-                self.message_user(request, f"{done} declaration(s) {_PAST[decision]}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"{done} declaration(s) {_PAST[decision]}.",
+                    messages.SUCCESS,
+                )
             for line in refused:
                 self.message_user(request, line, messages.ERROR)
             return None
-        return TemplateResponse(request, "admin/declarations/decision.html", {
-            **self.admin_site.each_context(request),
-            "title": f"{decision.capitalize()} {queryset.count()} declaration(s)",
-            "decision": decision,
-            "declarations": queryset,
-            "form": form,
-            "action": f"{decision}_selected",
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "admin/declarations/decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{decision.capitalize()} {queryset.count()} declaration(s)",
+                "decision": decision,
+                "declarations": queryset,
+                "form": form,
+                "action": f"{decision}_selected",
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def get_urls(self):
         return [
-            path("<int:pk>/decide/<str:decision>/", self.admin_site.admin_view(self.decide_view),
-                 name="declarations_declaration_decide"),
+            path(
+                "<int:pk>/decide/<str:decision>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="declarations_declaration_decide",
+            ),
         ] + super().get_urls()
 
     def decide_view(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
@@ -216,29 +312,47 @@ class DeclarationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         declaration = self.get_object(request, str(pk))
         if declaration is None:
-            return self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
+            return self._get_obj_does_not_exist_redirect(
+                request, self.model._meta, str(pk)
+            )
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                declaration_decide(declaration=declaration, decision=decision, by=request.user,
-                                   reason=form.cleaned_data["reason"])
-                self.message_user(request, f"{declaration} {_PAST[decision]}.", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:declarations_declaration_changelist"))
+                declaration_decide(
+                    declaration=declaration,
+                    decision=decision,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                self.message_user(
+                    request, f"{declaration} {_PAST[decision]}.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:declarations_declaration_changelist")
+                )
             except (ApplicationError, ValidationError) as exc:
-                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
-        return TemplateResponse(request, "admin/declarations/decision.html", {
-            **self.admin_site.each_context(request),
-            "title": f"{decision.capitalize()} declaration {declaration}",
-            "decision": decision,
-            "declarations": [declaration],
-            "form": form,
-            "opts": self.model._meta,
-            "single": True,
-        })
+                form.add_error(
+                    None, getattr(exc, "message", None) or "; ".join(exc.messages)
+                )
+        return TemplateResponse(
+            request,
+            "admin/declarations/decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{decision.capitalize()} declaration {declaration}",
+                "decision": decision,
+                "declarations": [declaration],
+                "form": form,
+                "opts": self.model._meta,
+                "single": True,
+            },
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        extra_context["decisions"] = OFFICER_DECISIONS if self.has_decide_permission(request) else ()
+        extra_context["decisions"] = (
+            OFFICER_DECISIONS if self.has_decide_permission(request) else ()
+        )
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -32,7 +32,9 @@ class ProblemSerializer(serializers.Serializer):
 
 
 PROBLEMS = {
-    400: OpenApiResponse(ProblemSerializer, description="Invalid input, with field errors."),
+    400: OpenApiResponse(
+        ProblemSerializer, description="Invalid input, with field errors."
+    ),
     401: OpenApiResponse(ProblemSerializer, description="Missing or unknown API key."),
     403: OpenApiResponse(ProblemSerializer, description="The key may not do this."),
 }
@@ -40,17 +42,27 @@ PROBLEMS = {
 
 class ItemInput(serializers.Serializer):
     description = serializers.CharField(max_length=512)
-    hs_code = serializers.CharField(max_length=14, validators=[validators.validate_hs_code])
-    origin_country = serializers.CharField(max_length=2, validators=[validators.validate_country])
+    hs_code = serializers.CharField(
+        max_length=14, validators=[validators.validate_hs_code]
+    )
+    origin_country = serializers.CharField(
+        max_length=2, validators=[validators.validate_country]
+    )
     quantity = serializers.IntegerField(min_value=1, default=1)
     item_value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     net_mass_kg = serializers.DecimalField(
-        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), required=False, allow_null=True
+        max_digits=12,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        required=False,
+        allow_null=True,
     )
     product_id = serializers.CharField(max_length=70, required=False, allow_blank=True)
 
 
-def _code(max_length: int, *checks, required: bool = True, **kwargs) -> serializers.CharField:
+def _code(
+    max_length: int, *checks, required: bool = True, **kwargs
+) -> serializers.CharField:
     return serializers.CharField(
         max_length=max_length + 4, validators=list(checks), required=required, **kwargs
     )
@@ -61,12 +73,16 @@ class DeclarationInput(serializers.Serializer):
 
     type = serializers.ChoiceField(choices=DeclarationType.choices, default="H7")
     lrn = serializers.CharField(
-        max_length=22, required=False, help_text="Your reference; generated when omitted."
+        max_length=22,
+        required=False,
+        help_text="Your reference; generated when omitted.",
     )
     submit = serializers.BooleanField(
         default=True, help_text="Submit at once (default) or keep as a draft."
     )
-    mawb = _code(12, validators.validate_mawb, help_text="Master AWB, e.g. 172-12345675.")
+    mawb = _code(
+        12, validators.validate_mawb, help_text="Master AWB, e.g. 172-12345675."
+    )
     hawb = serializers.CharField(max_length=35)
     flight_number = _code(8, validators.validate_flight_number)
     departure_airport = _code(3, validators.validate_airport)
@@ -75,34 +91,54 @@ class DeclarationInput(serializers.Serializer):
     consignor_name = serializers.CharField(max_length=150)
     consignor_address = serializers.CharField(max_length=150)
     consignor_city = serializers.CharField(max_length=100)
-    consignor_postcode = serializers.CharField(max_length=17, required=False, allow_blank=True)
+    consignor_postcode = serializers.CharField(
+        max_length=17, required=False, allow_blank=True
+    )
     consignor_country = _code(2, validators.validate_country)
     consignee_name = serializers.CharField(max_length=150)
     consignee_address = serializers.CharField(max_length=150)
     consignee_city = serializers.CharField(max_length=100)
-    consignee_postcode = serializers.CharField(max_length=17, required=False, allow_blank=True)
+    consignee_postcode = serializers.CharField(
+        max_length=17, required=False, allow_blank=True
+    )
     consignee_country = _code(2, validators.validate_country)
-    consignee_eori = _code(17, validators.validate_eori, required=False, allow_blank=True)
+    consignee_eori = _code(
+        17, validators.validate_eori, required=False, allow_blank=True
+    )
     vat_path = serializers.ChoiceField(choices=VatPath.choices, required=False)
     ioss_number = _code(12, validators.validate_ioss, required=False, allow_blank=True)
     currency = _code(3, validators.validate_currency)
-    transport_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
-    insurance_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
-    gross_mass_kg = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+    transport_cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, default=0
+    )
+    insurance_cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, default=0
+    )
+    gross_mass_kg = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001")
+    )
     packages = serializers.IntegerField(min_value=1, default=1)
     items = ItemInput(many=True, allow_empty=False)
 
     def validate(self, attrs: dict) -> dict:
         if "vat_path" not in attrs:
-            attrs["vat_path"] = VatPath.IOSS if attrs.get("ioss_number") else VatPath.STANDARD
+            attrs["vat_path"] = (
+                VatPath.IOSS if attrs.get("ioss_number") else VatPath.STANDARD
+            )
         return attrs
 
 
 class IssueOutput(serializers.Serializer):
-    row = serializers.SerializerMethodField(help_text="Manifest row; null for filings by API.")
+    row = serializers.SerializerMethodField(
+        help_text="Manifest row; null for filings by API."
+    )
     hawb = serializers.SerializerMethodField()
-    item = serializers.IntegerField(source="item.line", allow_null=True, default=None,
-                                    help_text="Goods item number, or null for the consignment.")
+    item = serializers.IntegerField(
+        source="item.line",
+        allow_null=True,
+        default=None,
+        help_text="Goods item number, or null for the consignment.",
+    )
     code = serializers.CharField(help_text="The rule's code.")
     severity = serializers.ChoiceField(choices=Severity.choices)
     field = serializers.CharField()
@@ -122,7 +158,9 @@ class ItemOutput(serializers.Serializer):
     origin_country = serializers.CharField()
     quantity = serializers.IntegerField()
     item_value = serializers.DecimalField(max_digits=12, decimal_places=2)
-    net_mass_kg = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
+    net_mass_kg = serializers.DecimalField(
+        max_digits=12, decimal_places=3, allow_null=True
+    )
     product_id = serializers.CharField()
 
 
@@ -143,12 +181,22 @@ class DeclarationOutput(serializers.Serializer):
     manifest = serializers.SerializerMethodField(
         help_text="The manifest this declaration came from, or null when filed alone."
     )
-    mawb = serializers.CharField(source="consignment.shipment.mawb", default=None, allow_null=True)
+    mawb = serializers.CharField(
+        source="consignment.shipment.mawb", default=None, allow_null=True
+    )
     hawb = serializers.CharField(source="consignment.hawb")
-    flight_number = serializers.CharField(source="consignment.shipment.flight_number", default="")
-    departure_airport = serializers.CharField(source="consignment.shipment.departure_airport", default="")
-    arrival_airport = serializers.CharField(source="consignment.shipment.arrival_airport", default="")
-    arrival_date = serializers.DateField(source="consignment.shipment.arrival_date", default=None, allow_null=True)
+    flight_number = serializers.CharField(
+        source="consignment.shipment.flight_number", default=""
+    )
+    departure_airport = serializers.CharField(
+        source="consignment.shipment.departure_airport", default=""
+    )
+    arrival_airport = serializers.CharField(
+        source="consignment.shipment.arrival_airport", default=""
+    )
+    arrival_date = serializers.DateField(
+        source="consignment.shipment.arrival_date", default=None, allow_null=True
+    )
     consignor_name = serializers.CharField(source="consignment.consignor_name")
     consignor_address = serializers.CharField(source="consignment.consignor_address")
     consignor_city = serializers.CharField(source="consignment.consignor_city")
@@ -164,14 +212,31 @@ class DeclarationOutput(serializers.Serializer):
     vat_path = serializers.ChoiceField(choices=VatPath.choices)
     ioss_number = serializers.CharField()
     currency = serializers.CharField(source="consignment.currency")
-    transport_cost = serializers.DecimalField(source="consignment.transport_cost", max_digits=12, decimal_places=2)
-    insurance_cost = serializers.DecimalField(source="consignment.insurance_cost", max_digits=12, decimal_places=2)
-    gross_mass_kg = serializers.DecimalField(source="consignment.gross_mass_kg", max_digits=12, decimal_places=3, allow_null=True)
+    transport_cost = serializers.DecimalField(
+        source="consignment.transport_cost", max_digits=12, decimal_places=2
+    )
+    insurance_cost = serializers.DecimalField(
+        source="consignment.insurance_cost", max_digits=12, decimal_places=2
+    )
+    gross_mass_kg = serializers.DecimalField(
+        source="consignment.gross_mass_kg",
+        max_digits=12,
+        decimal_places=3,
+        allow_null=True,
+    )
     packages = serializers.IntegerField(source="consignment.packages")
-    customs_duty_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    import_vat_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    fees_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    total_due_eur = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    customs_duty_eur = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True
+    )
+    import_vat_eur = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True
+    )
+    fees_eur = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True
+    )
+    total_due_eur = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True
+    )
     risk_score = serializers.IntegerField()
     items = ItemOutput(many=True)
     issues = IssueOutput(many=True)
@@ -239,8 +304,13 @@ class DeclarationListCreate(GenericAPIView):
         responses={200: DeclarationOutput(many=True), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
-        params = {k: request.query_params.get(k, "") for k in ("status", "type", "hawb", "lrn", "mrn")}
-        queryset = selectors.declaration_list(organisation=request.user.organisation, **params)
+        params = {
+            k: request.query_params.get(k, "")
+            for k in ("status", "type", "hawb", "lrn", "mrn")
+        }
+        queryset = selectors.declaration_list(
+            organisation=request.user.organisation, **params
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(DeclarationOutput(page, many=True).data)
 
@@ -254,7 +324,9 @@ class DeclarationListCreate(GenericAPIView):
         "and nothing is stored.",
         request=DeclarationInput,
         responses={201: DeclarationOutput, **PROBLEMS},
-        examples=[OpenApiExample("An H7 with one item", value=EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("An H7 with one item", value=EXAMPLE, request_only=True)
+        ],
     )
     def post(self, request: Request) -> Response:
         incoming = DeclarationInput(data=request.data)
@@ -262,10 +334,17 @@ class DeclarationListCreate(GenericAPIView):
         data = dict(incoming.validated_data)
         submit = data.pop("submit")
         created = services.declaration_create(
-            organisation=request.user.organisation, by=request.user, data=data, submit=submit
+            organisation=request.user.organisation,
+            by=request.user,
+            data=data,
+            submit=submit,
         )
-        declaration = selectors.declaration_detail(organisation=request.user.organisation, pk=created.pk)
-        return Response(DeclarationOutput(declaration).data, status=status.HTTP_201_CREATED)
+        declaration = selectors.declaration_detail(
+            organisation=request.user.organisation, pk=created.pk
+        )
+        return Response(
+            DeclarationOutput(declaration).data, status=status.HTTP_201_CREATED
+        )
 
 
 class DeclarationDetail(GenericAPIView):
@@ -275,8 +354,14 @@ class DeclarationDetail(GenericAPIView):
     @extend_schema(
         operation_id="declarations_retrieve",
         summary="One declaration, with its status, issues, items and history",
-        responses={200: DeclarationOutput, 404: OpenApiResponse(ProblemSerializer), **PROBLEMS},
+        responses={
+            200: DeclarationOutput,
+            404: OpenApiResponse(ProblemSerializer),
+            **PROBLEMS,
+        },
     )
     def get(self, request: Request, pk: int) -> Response:
-        declaration = selectors.declaration_detail(organisation=request.user.organisation, pk=pk)
+        declaration = selectors.declaration_detail(
+            organisation=request.user.organisation, pk=pk
+        )
         return Response(DeclarationOutput(declaration).data)

@@ -67,16 +67,30 @@ def consignment_facts(
 
 
 _CONSIGNMENT_FIELDS: Iterable[str] = (
-    "consignor_name", "consignor_address", "consignor_city", "consignor_postcode",
-    "consignor_country", "consignee_name", "consignee_address", "consignee_city",
-    "consignee_postcode", "consignee_country", "consignee_eori", "currency",
-    "transport_cost", "insurance_cost", "gross_mass_kg",
-)  # fmt: skip
+    "consignor_name",
+    "consignor_address",
+    "consignor_city",
+    "consignor_postcode",
+    "consignor_country",
+    "consignee_name",
+    "consignee_address",
+    "consignee_city",
+    "consignee_postcode",
+    "consignee_country",
+    "consignee_eori",
+    "currency",
+    "transport_cost",
+    "insurance_cost",
+    "gross_mass_kg",
+)
 
 
 def _in_eur(amount: Decimal, currency: str, on: date) -> tuple[Decimal | None, str]:
     if not currency:
-        return None, "The currency is missing: give the 3-letter code of the invoice, e.g. EUR."
+        return (
+            None,
+            "The currency is missing: give the 3-letter code of the invoice, e.g. EUR.",
+        )
     try:
         return to_eur(amount=amount, currency=currency, on=on), ""
     except RateUnavailable as exc:

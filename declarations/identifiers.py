@@ -16,12 +16,35 @@ IOSS_PATTERN = re.compile(r"^IM(\d{3})\d{7}$")
 # ISO 3166 numeric codes of the EU member states, and 900 for Northern Ireland
 # (Art. 369q Council Directive 2006/112/EC; IOSS numbers embed the issuing state).
 IOSS_MEMBER_STATES = {
-    "040": "AT", "056": "BE", "100": "BG", "191": "HR", "196": "CY", "203": "CZ",
-    "208": "DK", "233": "EE", "246": "FI", "250": "FR", "276": "DE", "300": "GR",
-    "348": "HU", "372": "IE", "380": "IT", "428": "LV", "440": "LT", "442": "LU",
-    "470": "MT", "528": "NL", "616": "PL", "620": "PT", "642": "RO", "703": "SK",
-    "705": "SI", "724": "ES", "752": "SE", "900": "XI",
-}  # fmt: skip
+    "040": "AT",
+    "056": "BE",
+    "100": "BG",
+    "191": "HR",
+    "196": "CY",
+    "203": "CZ",
+    "208": "DK",
+    "233": "EE",
+    "246": "FI",
+    "250": "FR",
+    "276": "DE",
+    "300": "GR",
+    "348": "HU",
+    "372": "IE",
+    "380": "IT",
+    "428": "LV",
+    "440": "LT",
+    "442": "LU",
+    "470": "MT",
+    "528": "NL",
+    "616": "PL",
+    "620": "PT",
+    "642": "RO",
+    "703": "SK",
+    "705": "SI",
+    "724": "ES",
+    "752": "SE",
+    "900": "XI",
+}
 
 
 def iso6346_check_character(body: str) -> str:
@@ -50,7 +73,10 @@ def mrn_problem(value: str) -> str | None:
             f"digits and a check character; '{value}' is not."
         )
     if iso6346_check_character(value[:17]) != value[17]:
-        return f"The check character of MRN {value} is wrong: re-type it from the release note."
+        return (
+            f"The check character of MRN {value} is wrong: re-type it from the "
+            "release note."
+        )
     return None
 
 

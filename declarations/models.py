@@ -99,20 +99,25 @@ class Declaration(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("decide_declaration", "Can release, hold or refuse a declaration")]
+        permissions = [
+            ("decide_declaration", "Can release, hold or refuse a declaration")
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "lrn"], name="declaration_lrn_unique_per_declarant"
+                fields=["organisation", "lrn"],
+                name="declaration_lrn_unique_per_declarant",
             ),
             models.CheckConstraint(
-                condition=Q(mrn__isnull=True) | Q(mrn__regex=r"^\d{2}[A-Z]{2}[A-Z0-9]{14}$"),
+                condition=Q(mrn__isnull=True)
+                | Q(mrn__regex=r"^\d{2}[A-Z]{2}[A-Z0-9]{14}$"),
                 name="declaration_mrn_format",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="declaration_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(type__in=DeclarationType.values), name="declaration_type_valid"
+                condition=Q(type__in=DeclarationType.values),
+                name="declaration_type_valid",
             ),
             models.CheckConstraint(
                 condition=(
@@ -145,12 +150,27 @@ class Declaration(models.Model):
         return self.status in (Status.SUBMITTED, Status.VALIDATING)
 
     @property
+    def officer_message(self) -> "StatusChange | None":
+        """The latest decision an officer explained to the declarant."""
+        decisions = (Status.RELEASED, Status.HELD, Status.REFUSED, Status.INVALIDATED)
+        for change in reversed(list(self.status_changes.all())):
+            if change.to_status in decisions and change.reason:
+                return change
+        return None
+
+    @property
     def reference_date(self):
         """The date rules and rates are judged at: submission, or today for drafts."""
-        return timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
+        return (
+            timezone.localdate(self.submitted_at)
+            if self.submitted_at
+            else timezone.localdate()
+        )
 
     # The lifecycle. Each method only moves `status`; services do the rest.
-    @transition(field=status, source=[Status.DRAFT, Status.REJECTED], target=Status.SUBMITTED)
+    @transition(
+        field=status, source=[Status.DRAFT, Status.REJECTED], target=Status.SUBMITTED
+    )
     def submit(self) -> None:
         self.submitted_at = timezone.now()
 
@@ -170,7 +190,9 @@ class Declaration(models.Model):
     def release(self) -> None:
         self.decided_at = timezone.now()
 
-    @transition(field=status, source=[Status.ACCEPTED, Status.UNDER_REVIEW], target=Status.HELD)
+    @transition(
+        field=status, source=[Status.ACCEPTED, Status.UNDER_REVIEW], target=Status.HELD
+    )
     def hold(self) -> None:
         self.decided_at = timezone.now()
 
@@ -182,12 +204,18 @@ class Declaration(models.Model):
     def refuse(self) -> None:
         self.decided_at = timezone.now()
 
-    @transition(field=status, source=[Status.ACCEPTED, Status.RELEASED], target=Status.INVALIDATED)
+    @transition(
+        field=status,
+        source=[Status.ACCEPTED, Status.RELEASED],
+        target=Status.INVALIDATED,
+    )
     def invalidate(self) -> None: ...
 
 
 class GoodsItem(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="items")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="items"
+    )
     line = models.PositiveSmallIntegerField(help_text="1-based item number.")
     description = models.CharField(
         max_length=512,
@@ -217,9 +245,15 @@ class GoodsItem(models.Model):
     class Meta:
         ordering = ["declaration", "line"]
         constraints = [
-            models.UniqueConstraint(fields=["declaration", "line"], name="goods_item_line_unique"),
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="goods_item_quantity_positive"),
-            models.CheckConstraint(condition=Q(item_value__gte=0), name="goods_item_value_not_negative"),
+            models.UniqueConstraint(
+                fields=["declaration", "line"], name="goods_item_line_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="goods_item_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(item_value__gte=0), name="goods_item_value_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(net_mass_kg__isnull=True) | Q(net_mass_kg__gt=0),
                 name="goods_item_net_mass_positive",
@@ -243,7 +277,11 @@ class ValidationIssue(models.Model):
         Declaration, on_delete=models.CASCADE, related_name="issues"
     )
     item = models.ForeignKey(
-        GoodsItem, null=True, blank=True, on_delete=models.CASCADE, related_name="issues"
+        GoodsItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="issues",
     )
     code = models.CharField(max_length=32)
     severity = models.CharField(max_length=8, choices=Severity.choices)
@@ -275,7 +313,9 @@ class StatusChange(models.Model):
     by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
-    by_api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT)
+    by_api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.PROTECT
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -14,7 +14,7 @@ def declarations_of(*, organisation: Organisation) -> QuerySet[Declaration]:
 
 
 def declaration_detail(*, organisation: Organisation, pk: int) -> Declaration:
-    """One declaration of `organisation` with everything its page shows; 404 otherwise."""
+    """One declaration of `organisation` with all its page shows; 404 otherwise."""
     queryset = declarations_of(organisation=organisation).prefetch_related(
         "items",
         "issues__item",

@@ -36,33 +36,68 @@ from shipments.models import Consignment, Shipment
 Actor = AbstractBaseUser | ApiClient | None
 
 DECLARATION_FIELDS = ("type", "lrn", "vat_path", "ioss_number")
-SHIPMENT_FIELDS = ("mawb", "flight_number", "departure_airport", "arrival_airport", "arrival_date")
+SHIPMENT_FIELDS = (
+    "mawb",
+    "flight_number",
+    "departure_airport",
+    "arrival_airport",
+    "arrival_date",
+)
 CONSIGNMENT_FIELDS = (
-    "hawb", "consignor_name", "consignor_address", "consignor_city", "consignor_postcode",
-    "consignor_country", "consignee_name", "consignee_address", "consignee_city",
-    "consignee_postcode", "consignee_country", "consignee_eori", "currency",
-    "transport_cost", "insurance_cost", "gross_mass_kg", "packages",
-)  # fmt: skip
+    "hawb",
+    "consignor_name",
+    "consignor_address",
+    "consignor_city",
+    "consignor_postcode",
+    "consignor_country",
+    "consignee_name",
+    "consignee_address",
+    "consignee_city",
+    "consignee_postcode",
+    "consignee_country",
+    "consignee_eori",
+    "currency",
+    "transport_cost",
+    "insurance_cost",
+    "gross_mass_kg",
+    "packages",
+)
 HEADER_FIELDS = DECLARATION_FIELDS + SHIPMENT_FIELDS + CONSIGNMENT_FIELDS
 ITEM_FIELDS = (
-    "description", "hs_code", "origin_country", "quantity", "item_value",
-    "net_mass_kg", "product_id",
-)  # fmt: skip
+    "description",
+    "hs_code",
+    "origin_country",
+    "quantity",
+    "item_value",
+    "net_mass_kg",
+    "product_id",
+)
 
 _CODE_FIELDS = {
-    "consignor_country", "consignee_country", "currency", "origin_country",
-    "departure_airport", "arrival_airport", "flight_number",
-}  # fmt: skip
+    "consignor_country",
+    "consignee_country",
+    "currency",
+    "origin_country",
+    "departure_airport",
+    "arrival_airport",
+    "flight_number",
+}
 
 
 _NULLABLE = {"gross_mass_kg", "arrival_date", "net_mass_kg"}
 _DEFAULTS = {"transport_cost": Decimal(0), "insurance_cost": Decimal(0), "packages": 1}
 
 ACTION_PAST = {
-    "submit": "submitted", "start_validation": "validated", "reject": "rejected",
-    "accept": "accepted", "send_to_review": "sent to review", "release": "released",
-    "hold": "held", "refuse": "refused", "invalidate": "invalidated",
-}  # fmt: skip
+    "submit": "submitted",
+    "start_validation": "validated",
+    "reject": "rejected",
+    "accept": "accepted",
+    "send_to_review": "sent to review",
+    "release": "released",
+    "hold": "held",
+    "refuse": "refused",
+    "invalidate": "invalidated",
+}
 
 
 def normalise(field: str, value: Any) -> Any:
@@ -103,17 +138,27 @@ def lrn_generate() -> str:
     return f"LRN{timezone.localdate():%y%m%d}-{secrets.token_hex(4).upper()}"
 
 
-def _check_lrn_free(*, organisation: Organisation, lrn: str, exclude: int | None = None) -> None:
-    taken = Declaration.objects.filter(organisation=organisation, lrn=lrn).exclude(pk=exclude)
+def _check_lrn_free(
+    *, organisation: Organisation, lrn: str, exclude: int | None = None
+) -> None:
+    taken = Declaration.objects.filter(organisation=organisation, lrn=lrn).exclude(
+        pk=exclude
+    )
     if taken.exists():
         raise ValidationError(
-            {"lrn": f"LRN {lrn} is already used by another of your declarations: "
-                    "choose another reference."}
+            {
+                "lrn": f"LRN {lrn} is already used by another of your declarations: "
+                "choose another reference."
+            }
         )
 
 
 def _shipment_for(
-    *, organisation: Organisation, mawb: str, values: Mapping[str, Any], exclude: int | None = None
+    *,
+    organisation: Organisation,
+    mawb: str,
+    values: Mapping[str, Any],
+    exclude: int | None = None,
 ) -> Shipment:
     """The shipment of a master AWB, created on first use.
 
@@ -125,15 +170,22 @@ def _shipment_for(
     )
     if created:
         return shipment
-    changed = {f: v for f, v in values.items() if v not in ("", None) and getattr(shipment, f) != v}
+    changed = {
+        f: v
+        for f, v in values.items()
+        if v not in ("", None) and getattr(shipment, f) != v
+    }
     if not changed:
         return shipment
     if filed := _filed_declaration_on(shipment, exclude=exclude):
         field = next(iter(changed))
         raise ValidationError(
-            {field: f"Master AWB {mawb} is already filed with {field.replace('_', ' ')} "
-                    f"{getattr(shipment, field)} (declaration {filed.lrn}); a master AWB "
-                    "travels on one flight. Check the air waybill."}
+            {
+                field: f"Master AWB {mawb} is already filed with "
+                f"{field.replace('_', ' ')} {getattr(shipment, field)} (declaration "
+                f"{filed.lrn}); a master AWB "
+                "travels on one flight. Check the air waybill."
+            }
         )
     for field, value in changed.items():
         setattr(shipment, field, value)
@@ -141,7 +193,9 @@ def _shipment_for(
     return shipment
 
 
-def _filed_declaration_on(shipment: Shipment, *, exclude: int | None) -> Declaration | None:
+def _filed_declaration_on(
+    shipment: Shipment, *, exclude: int | None
+) -> Declaration | None:
     return (
         Declaration.objects.filter(consignment__shipment=shipment)
         .exclude(status__in=[Status.DRAFT])
@@ -150,29 +204,37 @@ def _filed_declaration_on(shipment: Shipment, *, exclude: int | None) -> Declara
     )
 
 
-def _check_hawb_free(*, shipment: Shipment | None, hawb: str, exclude: int | None = None) -> None:
+def _check_hawb_free(
+    *, shipment: Shipment | None, hawb: str, exclude: int | None = None
+) -> None:
     if not shipment or not hawb:
         return
     clash = Consignment.objects.filter(shipment=shipment, hawb=hawb).exclude(pk=exclude)
     if clash.exists():
         raise ValidationError(
-            {"hawb": f"House AWB {hawb} is already declared under master AWB "
-                     f"{shipment.mawb}: each parcel is declared once."}
+            {
+                "hawb": f"House AWB {hawb} is already declared under master AWB "
+                f"{shipment.mawb}: each parcel is declared once."
+            }
         )
 
 
 @transaction.atomic
 def declaration_create(
-    *, organisation: Organisation, by: Actor, data: Mapping[str, Any], submit: bool = True
+    *,
+    organisation: Organisation,
+    by: Actor,
+    data: Mapping[str, Any],
+    submit: bool = True,
 ) -> Declaration:
     """A whole declaration (consignment, parties, items) in one go: the API's create.
 
     Either everything is stored or nothing: a refused field raises before any
     row is kept.
     """
-    data = {key: normalise(key, value) for key, value in data.items() if key != "items"} | {
-        "items": data.get("items", [])
-    }
+    data = {
+        key: normalise(key, value) for key, value in data.items() if key != "items"
+    } | {"items": data.get("items", [])}
     lrn = data.get("lrn") or lrn_generate()
     _check_lrn_free(organisation=organisation, lrn=lrn)
     shipment = None
@@ -210,7 +272,9 @@ def declaration_create(
 
 
 @transaction.atomic
-def declaration_create_draft(*, organisation: Organisation, by: Actor, type: str = "H7") -> Declaration:
+def declaration_create_draft(
+    *, organisation: Organisation, by: Actor, type: str = "H7"
+) -> Declaration:
     """An empty draft the declarant fills in field by field on the page."""
     consignment = Consignment.objects.create(organisation=organisation)
     return Declaration.objects.create(
@@ -234,8 +298,8 @@ def _lock(declaration: Declaration) -> Declaration:
 def _require_editable(declaration: Declaration) -> None:
     if not declaration.is_editable:
         raise ApplicationError(
-            f"This declaration is {declaration.get_status_display().lower()}: it can no "
-            "longer be changed. Ask customs to invalidate it if it is wrong."
+            f"This declaration is {declaration.get_status_display().lower()}: it can "
+            "no longer be changed. Ask customs to invalidate it if it is wrong."
         )
 
 
@@ -258,7 +322,9 @@ def declaration_update_field(
         if field == "lrn":
             if not value:
                 raise ValidationError({"lrn": "The LRN cannot be empty."})
-            _check_lrn_free(organisation=declaration.organisation, lrn=value, exclude=declaration.pk)
+            _check_lrn_free(
+                organisation=declaration.organisation, lrn=value, exclude=declaration.pk
+            )
         setattr(declaration, field, value)
         declaration.save(update_fields=[field, "updated_at"])
     elif field == "mawb":
@@ -267,7 +333,9 @@ def declaration_update_field(
         _update_shipment(consignment, field=field, value=value)
     else:
         if field == "hawb":
-            _check_hawb_free(shipment=consignment.shipment, hawb=value, exclude=consignment.pk)
+            _check_hawb_free(
+                shipment=consignment.shipment, hawb=value, exclude=consignment.pk
+            )
         setattr(consignment, field, value)
         consignment.save(update_fields=[field, "updated_at"])
     return declaration
@@ -279,12 +347,18 @@ def _move_to_shipment(consignment: Consignment, *, mawb: str) -> None:
         return
     values = {f: getattr(old, f) for f in SHIPMENT_FIELDS[1:]} if old else {}
     if mawb:
-        target = Shipment.objects.filter(organisation=consignment.organisation, mawb=mawb).first()
+        target = Shipment.objects.filter(
+            organisation=consignment.organisation, mawb=mawb
+        ).first()
         if target is None:
-            target = Shipment.objects.create(organisation=consignment.organisation, mawb=mawb, **values)
+            target = Shipment.objects.create(
+                organisation=consignment.organisation, mawb=mawb, **values
+            )
         _check_hawb_free(shipment=target, hawb=consignment.hawb, exclude=consignment.pk)
     else:
-        target = Shipment.objects.create(organisation=consignment.organisation, mawb="", **values)
+        target = Shipment.objects.create(
+            organisation=consignment.organisation, mawb="", **values
+        )
     consignment.shipment = target
     consignment.save(update_fields=["shipment", "updated_at"])
     if old and not old.consignments.exists():
@@ -294,7 +368,9 @@ def _move_to_shipment(consignment: Consignment, *, mawb: str) -> None:
 def _update_shipment(consignment: Consignment, *, field: str, value: Any) -> None:
     shipment = consignment.shipment
     if shipment is None:
-        consignment.shipment = Shipment.objects.create(organisation=consignment.organisation, mawb="")
+        consignment.shipment = Shipment.objects.create(
+            organisation=consignment.organisation, mawb=""
+        )
         consignment.save(update_fields=["shipment", "updated_at"])
         shipment = consignment.shipment
     if shipment.mawb:
@@ -312,10 +388,14 @@ def _update_shipment(consignment: Consignment, *, field: str, value: Any) -> Non
 
 
 @transaction.atomic
-def goods_item_add(*, declaration: Declaration, data: Mapping[str, Any], by: Actor) -> GoodsItem:
+def goods_item_add(
+    *, declaration: Declaration, data: Mapping[str, Any], by: Actor
+) -> GoodsItem:
     declaration = _lock(declaration)
     _require_editable(declaration)
-    last = declaration.items.order_by("-line").values_list("line", flat=True).first() or 0
+    last = (
+        declaration.items.order_by("-line").values_list("line", flat=True).first() or 0
+    )
     return GoodsItem.objects.create(
         declaration=declaration,
         line=last + 1,
@@ -336,13 +416,15 @@ def goods_item_remove(*, declaration: Declaration, line: int, by: Actor) -> None
         item.save(update_fields=["line"])
 
 
-def _transition(declaration: Declaration, action: str, *, by: Actor, reason: str = "") -> Declaration:
+def _transition(
+    declaration: Declaration, action: str, *, by: Actor, reason: str = ""
+) -> Declaration:
     """Move a locked declaration along the lifecycle and write its audit row."""
     method = getattr(declaration, action)
     if not can_proceed(method):
         raise ApplicationError(
-            f"A declaration that is {declaration.get_status_display().lower()} cannot be "
-            f"{ACTION_PAST[action]} now."
+            f"A declaration that is {declaration.get_status_display().lower()} cannot "
+            f"be {ACTION_PAST[action]} now."
         )
     from_status = declaration.status
     method()
@@ -463,8 +545,13 @@ def customs_officer_group_ensure() -> Group:
     group, _ = Group.objects.get_or_create(name=CUSTOMS_OFFICERS_GROUP)
     wanted = Permission.objects.filter(
         content_type__app_label="declarations",
-        codename__in=["view_declaration", "view_goodsitem", "view_validationissue",
-                      "view_statuschange", "decide_declaration"],
-    )  # fmt: skip
+        codename__in=[
+            "view_declaration",
+            "view_goodsitem",
+            "view_validationissue",
+            "view_statuschange",
+            "decide_declaration",
+        ],
+    )
     group.permissions.add(*wanted)
     return group

@@ -40,4 +40,9 @@ def validate_declaration(self, declaration_id: int) -> None:
     # Imported here: services queue this task, so they import this module.
     from declarations.services import declaration_validate
 
-    declaration_validate(declaration_id=declaration_id)
+    try:
+        declaration_validate(declaration_id=declaration_id)
+    except Declaration.DoesNotExist:
+        logger.warning(
+            "Declaration %s no longer exists; nothing to validate.", declaration_id
+        )

@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/status/", views.declaration_status, name="status"),
     path("<int:pk>/fields/<str:name>/", views.declaration_field, name="field"),
     path("<int:pk>/items/", views.goods_item_add, name="item-add"),
-    path("<int:pk>/items/<int:line>/remove/", views.goods_item_remove, name="item-remove"),
+    path(
+        "<int:pk>/items/<int:line>/remove/", views.goods_item_remove, name="item-remove"
+    ),
     path("<int:pk>/submit/", views.declaration_submit, name="submit"),
 ]

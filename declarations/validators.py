@@ -45,7 +45,8 @@ def validate_country(value: str) -> None:
     code = normalise_code(value)
     if code not in country_codes():
         raise ValidationError(
-            f"'{value}' is not a country code: use the 2-letter ISO code, e.g. BE or CN."
+            f"'{value}' is not a country code: use the 2-letter ISO code, "
+            "e.g. BE or CN."
         )
 
 
@@ -53,7 +54,8 @@ def validate_currency(value: str) -> None:
     code = normalise_code(value)
     if code not in currency_codes():
         raise ValidationError(
-            f"'{value}' is not a currency code: use the 3-letter ISO code, e.g. EUR or CNY."
+            f"'{value}' is not a currency code: use the 3-letter ISO code, "
+            "e.g. EUR or CNY."
         )
 
 

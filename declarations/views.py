@@ -53,7 +53,9 @@ def _page_context(declaration: Declaration, **extra) -> dict:
     return {
         "declaration": declaration,
         "sections": sections,
-        "other_issues": [i for f, group in issues.items() if f not in known for i in group],
+        "other_issues": [
+            i for f, group in issues.items() if f not in known for i in group
+        ],
         "item_form": GoodsItemForm(),
         **extra,
     }
@@ -68,8 +70,11 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "declarations/list.html",
-        {"declarations": declarations, "statuses": Status.choices,
-         "status_filter": request.GET.get("status", "")},
+        {
+            "declarations": declarations,
+            "statuses": Status.choices,
+            "status_filter": request.GET.get("status", ""),
+        },
     )
 
 
@@ -112,14 +117,25 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
     try:
         value = form.clean_one(name)
         before = declaration.consignment.shipment_id
-        services.declaration_update_field(declaration=declaration, field=name, value=value, by=request.user)
+        services.declaration_update_field(
+            declaration=declaration, field=name, value=value, by=request.user
+        )
         refreshed = _declaration(request, pk)
-        refresh = name == "mawb" and refreshed.consignment.shipment_id != before and bool(
-            refreshed.consignment.shipment and refreshed.consignment.shipment.flight_number
+        refresh = (
+            name == "mawb"
+            and refreshed.consignment.shipment_id != before
+            and bool(
+                refreshed.consignment.shipment
+                and refreshed.consignment.shipment.flight_number
+            )
         )
         declaration = refreshed
     except ValidationError as exc:
-        error = " ".join(exc.message_dict.get(name, []) if hasattr(exc, "error_dict") else exc.messages)
+        error = " ".join(
+            exc.message_dict.get(name, [])
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
     except ApplicationError as exc:
         error = exc.message
     if refresh and request.htmx:
@@ -129,7 +145,7 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
         if error:
             messages.error(request, error)
         return redirect("declarations:detail", pk=pk)
-    # On error the user's value stays in the box beside the message: nothing typed is lost.
+    # On error the value typed stays beside the message: nothing is lost.
     bound = DeclarationHeaderForm(
         data=request.POST if error else None,
         initial=DeclarationHeaderForm.initial_for(declaration),
@@ -138,7 +154,12 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
     return render(
         request,
         "declarations/_field.html",
-        {"declaration": declaration, "field": bound[name], "error": error, "saved": not error},
+        {
+            "declaration": declaration,
+            "field": bound[name],
+            "error": error,
+            "saved": not error,
+        },
     )
 
 
@@ -149,7 +170,9 @@ def goods_item_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = GoodsItemForm(data=request.POST)
     if form.is_valid():
         try:
-            services.goods_item_add(declaration=declaration, data=form.cleaned_data, by=request.user)
+            services.goods_item_add(
+                declaration=declaration, data=form.cleaned_data, by=request.user
+            )
             form = GoodsItemForm()
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -168,14 +191,17 @@ def goods_item_remove(request: HtmxHttpRequest, pk: int, line: int) -> HttpRespo
     return _items_response(request, pk, GoodsItemForm(), error=error)
 
 
-def _items_response(request: HtmxHttpRequest, pk: int, form: GoodsItemForm, error: str = "") -> HttpResponse:
+def _items_response(
+    request: HtmxHttpRequest, pk: int, form: GoodsItemForm, error: str = ""
+) -> HttpResponse:
     declaration = _declaration(request, pk)
     if not request.htmx:
         if error:
             messages.error(request, error)
         return redirect("declarations:detail", pk=pk)
     return render(
-        request, "declarations/_items.html",
+        request,
+        "declarations/_items.html",
         {"declaration": declaration, "item_form": form, "items_error": error},
     )
 
@@ -186,7 +212,9 @@ def declaration_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     declaration = _declaration(request, pk)
     try:
         services.declaration_submit(declaration=declaration, by=request.user)
-        messages.success(request, "Submitted. The portal is checking your declaration now.")
+        messages.success(
+            request, "Submitted. The portal is checking your declaration now."
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("declarations:detail", pk=pk)

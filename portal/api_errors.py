@@ -29,9 +29,12 @@ TITLES = {
 }
 
 
-def problem(status_code: int, detail: str, errors: list[dict] | None = None, **extra) -> dict:
+def problem(
+    status_code: int, detail: str, errors: list[dict] | None = None, **extra
+) -> dict:
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE + TITLES.get(status_code, "error").lower().replace(" ", "-"),
+        "type": PROBLEM_TYPE
+        + TITLES.get(status_code, "error").lower().replace(" ", "-"),
         "title": TITLES.get(status_code, "Error"),
         "status": status_code,
         "detail": detail,
@@ -46,6 +49,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> list[dict]:
     if isinstance(detail, dict):
         out = []
         for key, value in detail.items():
+            if isinstance(key, int):  # DRF keys a list's errors by index
+                out.extend(flatten_errors(value, f"{prefix}[{key}]"))
+                continue
             name = "" if key in ("non_field_errors", "__all__") else str(key)
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             out.extend(flatten_errors(value, path))
@@ -63,11 +69,19 @@ def flatten_errors(detail: Any, prefix: str = "") -> list[dict]:
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        errors = flatten_errors(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-        exc = exceptions.ValidationError(detail={e["field"] or "non_field_errors": [e["message"]] for e in errors})
+        errors = flatten_errors(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+        exc = exceptions.ValidationError(
+            detail={e["field"] or "non_field_errors": [e["message"]] for e in errors}
+        )
     if isinstance(exc, ApplicationError):
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-        return Response(problem(exc.status, exc.message, errors), status=exc.status, content_type=CONTENT_TYPE)
+        return Response(
+            problem(exc.status, exc.message, errors),
+            status=exc.status,
+            content_type=CONTENT_TYPE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("No such object in your organisation.")
     if isinstance(exc, DjangoPermissionDenied):
@@ -96,7 +110,9 @@ def json_not_found(request, exception=None) -> JsonResponse:
 
 def json_server_error(request) -> JsonResponse:
     return JsonResponse(
-        problem(500, "The portal failed to answer. The error is logged; try again later."),
+        problem(
+            500, "The portal failed to answer. The error is logged; try again later."
+        ),
         status=500,
         content_type=CONTENT_TYPE,
     )

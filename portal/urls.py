@@ -2,15 +2,24 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from declarations import api as declarations_api
+from portal.api_errors import json_not_found
 
 api_v1 = [
-    path("declarations/", declarations_api.DeclarationListCreate.as_view(), name="declarations"),
-    path("declarations/<int:pk>/", declarations_api.DeclarationDetail.as_view(), name="declaration"),
+    path(
+        "declarations/",
+        declarations_api.DeclarationListCreate.as_view(),
+        name="declarations",
+    ),
+    path(
+        "declarations/<int:pk>/",
+        declarations_api.DeclarationDetail.as_view(),
+        name="declaration",
+    ),
 ]
 
 urlpatterns = [
@@ -21,7 +30,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+    ),
+    # Even with DEBUG on, an unknown API path answers problem+json, not HTML.
+    re_path(r"^api/", json_not_found),
 ]
 
 handler404 = "portal.views.not_found"

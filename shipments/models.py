@@ -1,4 +1,4 @@
-"""Shipments (a master air waybill on one flight) and their consignments (house AWBs)."""
+"""Shipments (a master AWB on one flight) and their consignments (house AWBs)."""
 
 from django.db import models
 from django.db.models import Q

@@ -67,7 +67,7 @@ class ConsignmentFacts:
 
     @property
     def intrinsic_value(self) -> Decimal:
-        """Goods value in the consignment's currency, without transport and insurance."""
+        """Goods value in the consignment's currency, without transport or insurance."""
         return sum((item.item_value for item in self.items), Decimal(0))
 
 

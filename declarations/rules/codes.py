@@ -39,7 +39,7 @@ class HsCodeExists(ItemRule):
             )
             yield self.issue(
                 "hs_code",
-                f"HS code {code} is not in the nomenclature in force ({hint}): look the "
-                "goods up in the HS search and use an existing subheading.",
+                f"HS code {code} is not in the nomenclature in force ({hint}): look "
+                "the goods up in the HS search and use an existing subheading.",
                 item,
             )

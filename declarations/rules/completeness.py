@@ -12,7 +12,9 @@ class HasGoodsItems(Rule):
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         if not facts.items:
-            yield self.issue("items", "The declaration has no goods items: add at least one.")
+            yield self.issue(
+                "items", "The declaration has no goods items: add at least one."
+            )
 
 
 class HouseAwbPresent(Rule):

@@ -32,8 +32,11 @@ class H7ValueCeiling(Rule):
 
 # Chapters whose goods are excise goods (Council Directive (EU) 2020/262):
 # alcohol, tobacco and nicotine, energy products.
-EXCISE_CHAPTERS = {"22": "alcoholic beverages", "24": "tobacco and nicotine products",
-                   "27": "mineral fuels and oils"}  # fmt: skip
+EXCISE_CHAPTERS = {
+    "22": "alcoholic beverages",
+    "24": "tobacco and nicotine products",
+    "27": "mineral fuels and oils",
+}
 # Prohibited or restricted goods that need a full declaration: arms and ammunition.
 RESTRICTED_CHAPTERS = {"93": "arms and ammunition"}
 

@@ -46,7 +46,9 @@ class MasterAwbValid(Rule):
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         if not facts.mawb:
             yield self.issue(
-                "mawb", "The master AWB is missing: copy it from the air waybill, e.g. 172-12345675."
+                "mawb",
+                "The master AWB is missing: copy it from the air waybill, e.g. "
+                "172-12345675.",
             )
         elif problem := mawb_problem(normalise_mawb(facts.mawb)):
             yield self.issue("mawb", problem)

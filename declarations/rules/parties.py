@@ -14,7 +14,8 @@ class ConsigneeAddressComplete(Rule):
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         required = {
-            "consignee_name": "The consignee's name is missing: give the buyer's full name.",
+            "consignee_name": "The consignee's name is missing: give the buyer's "
+            "full name.",
             "consignee_address": "The consignee's street and number (or PO box) are "
             "missing: copy them from the shipping label.",
             "consignee_city": "The consignee's city is missing.",
@@ -37,5 +38,6 @@ class ConsigneeAddressComplete(Rule):
         ):
             yield self.issue(
                 "consignee_postcode",
-                f"The consignee's postcode is missing; addresses in {country} have one.",
+                f"The consignee's postcode is missing; addresses in {country} have "
+                "one.",
             )

@@ -1,7 +1,16 @@
-"""Settings for the test suite: fast hashing, no debug toolbar of any kind."""
+"""Settings for the test suite: fast hashing, mail kept in memory, own Celery queue."""
+
+import os
+import uuid
 
 from portal.settings.base import *  # noqa: F403
+from portal.settings.base import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Each test process (xdist worker) publishes to its own queue, so the real
+# workers that tests start never take another process's tasks off a shared Redis.
+CELERY_TASK_DEFAULT_QUEUE = env(
+    "CELERY_QUEUE", default=f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+)

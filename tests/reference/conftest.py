@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from reference.models import Country, Currency, HsCode
 from reference.selectors import reference_cache_clear
 from reference.services import reference_load_all
 
@@ -17,6 +18,20 @@ def _fresh_reference_cache() -> Iterator[None]:
     reference_cache_clear()
     yield
     reference_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_reference(request: pytest.FixtureRequest) -> None:
+    """Tests here start from empty reference tables, as on a new machine.
+
+    The suite loads reference data once per test database; deleting it inside
+    the test's transaction is rolled back afterwards.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    for model in (HsCode, Country, Currency):
+        model.objects.all().delete()
 
 
 @pytest.fixture

@@ -14,7 +14,11 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation
 from accounts.services import membership_create, organisation_create
 from declarations.models import Declaration
-from declarations.services import customs_officer_group_ensure, declaration_create, declaration_validate
+from declarations.services import (
+    customs_officer_group_ensure,
+    declaration_create,
+    declaration_validate,
+)
 from reference.selectors import reference_is_loaded
 from reference.services import reference_load_all
 
@@ -27,36 +31,94 @@ ORGANISATIONS = [
 ]
 LOGINS = [
     # org slug, e-mail, password, role, name
-    ("demo-shipper", "shipper@demo.example", "demo-shipper-pass", "admin", "Sofie Shipper"),
-    ("demo-forwarder", "forwarder@demo.example", "demo-forwarder-pass", "admin", "Frank Forwarder"),
+    (
+        "demo-shipper",
+        "shipper@demo.example",
+        "demo-shipper-pass",
+        "admin",
+        "Sofie Shipper",
+    ),
+    (
+        "demo-forwarder",
+        "forwarder@demo.example",
+        "demo-forwarder-pass",
+        "admin",
+        "Frank Forwarder",
+    ),
     ("demo-broker", "broker@demo.example", "demo-broker-pass", "admin", "Bruno Broker"),
-    ("belgian-customs", "officer@customs.example", "demo-officer-pass", "member", "Olivia Officer"),
-    ("belgian-customs", "officer2@customs.example", "demo-officer2-pass", "member", "Oscar Officer"),
+    (
+        "belgian-customs",
+        "officer@customs.example",
+        "demo-officer-pass",
+        "member",
+        "Olivia Officer",
+    ),
+    (
+        "belgian-customs",
+        "officer2@customs.example",
+        "demo-officer2-pass",
+        "member",
+        "Oscar Officer",
+    ),
 ]
 
 
-def demo_declaration(*, hawb: str, lrn: str, value: str, hs_code: str, description: str) -> dict:
+def demo_declaration(
+    *, hawb: str, lrn: str, value: str, hs_code: str, description: str
+) -> dict:
     arrival = timezone.localdate() - timedelta(days=1)
     return {
-        "type": "H7", "lrn": lrn, "mawb": "172-12345675", "hawb": hawb,
-        "flight_number": "CK251", "departure_airport": "CGO", "arrival_airport": "LGG",
-        "arrival_date": arrival, "consignor_name": "Zhengzhou Bright Home Co. Ltd",
-        "consignor_address": "88 Jingkai Rd", "consignor_city": "Zhengzhou",
-        "consignor_postcode": "450000", "consignor_country": "CN",
-        "consignee_name": "Anne Dupont", "consignee_address": "Rue Saint-Gilles 12",
-        "consignee_city": "Liège", "consignee_postcode": "4000", "consignee_country": "BE",
-        "vat_path": "IOSS", "ioss_number": "IM0560000012", "currency": "EUR",
-        "transport_cost": "2.50", "gross_mass_kg": "0.420",
-        "items": [{"description": description, "hs_code": hs_code, "origin_country": "CN",
-                   "quantity": 1, "item_value": value, "net_mass_kg": "0.380"}],
-    }  # fmt: skip
+        "type": "H7",
+        "lrn": lrn,
+        "mawb": "172-12345675",
+        "hawb": hawb,
+        "flight_number": "CK251",
+        "departure_airport": "CGO",
+        "arrival_airport": "LGG",
+        "arrival_date": arrival,
+        "consignor_name": "Zhengzhou Bright Home Co. Ltd",
+        "consignor_address": "88 Jingkai Rd",
+        "consignor_city": "Zhengzhou",
+        "consignor_postcode": "450000",
+        "consignor_country": "CN",
+        "consignee_name": "Anne Dupont",
+        "consignee_address": "Rue Saint-Gilles 12",
+        "consignee_city": "Liège",
+        "consignee_postcode": "4000",
+        "consignee_country": "BE",
+        "vat_path": "IOSS",
+        "ioss_number": "IM0560000012",
+        "currency": "EUR",
+        "transport_cost": "2.50",
+        "gross_mass_kg": "0.420",
+        "items": [
+            {
+                "description": description,
+                "hs_code": hs_code,
+                "origin_country": "CN",
+                "quantity": 1,
+                "item_value": value,
+                "net_mass_kg": "0.380",
+            }
+        ],
+    }
 
 
 DEMO_FILINGS = [
-    demo_declaration(hawb="CN000000001BE", lrn="DEMO-0001", value="18.00", hs_code="610910",
-                     description="Cotton T-shirt for men"),
-    demo_declaration(hawb="CN000000002BE", lrn="DEMO-0002", value="240.00", hs_code="851830",
-                     description="Wireless earphones with charging case"),
+    demo_declaration(
+        hawb="CN000000001BE",
+        lrn="DEMO-0001",
+        value="18.00",
+        hs_code="610910",
+        description="Cotton T-shirt for men",
+    ),
+    demo_declaration(
+        hawb="CN000000002BE",
+        lrn="DEMO-0002",
+        value="240.00",
+        hs_code="851830",
+        description="Wireless earphones with charging case",
+    ),
 ]
 
 
@@ -69,27 +131,38 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded reference data: {counts}")
         with transaction.atomic():
             group = customs_officer_group_ensure()
-            organisations = {slug: self._organisation(slug, name, kind, eori)
-                             for slug, name, kind, eori in ORGANISATIONS}
+            organisations = {
+                slug: self._organisation(slug, name, kind, eori)
+                for slug, name, kind, eori in ORGANISATIONS
+            }
             for slug, email, password, role, name in LOGINS:
                 self._login(organisations[slug], email, password, role, name, group)
             self._admin()
         shipper = organisations["demo-shipper"]
         user = get_user_model().objects.get(username="shipper@demo.example")
         for filing in DEMO_FILINGS:
-            if not Declaration.objects.filter(organisation=shipper, lrn=filing["lrn"]).exists():
-                declaration = declaration_create(organisation=shipper, by=user, data=filing)
+            if not Declaration.objects.filter(
+                organisation=shipper, lrn=filing["lrn"]
+            ).exists():
+                declaration = declaration_create(
+                    organisation=shipper, by=user, data=filing
+                )
                 declaration_validate(declaration_id=declaration.pk)
         self.stdout.write("\nDemo logins (http://127.0.0.1:8000/):")
         for slug, email, password, _, _ in LOGINS:
             where = "/admin/" if slug == "belgian-customs" else "/"
             self.stdout.write(f"  {slug:<16} {email:<26} {password:<20} {where}")
-        self.stdout.write(f"  {'superuser':<16} {'admin@portal.example':<26} {'demo-admin-pass':<20} /admin/")
-        self.stdout.write("API key for a broker: python manage.py issue_api_key demo-broker")
+        admin_login = ("superuser", "admin@portal.example", "demo-admin-pass")
+        self.stdout.write("  {:<16} {:<26} {:<20} /admin/".format(*admin_login))
+        self.stdout.write(
+            "API key for a broker: python manage.py issue_api_key demo-broker"
+        )
 
     def _organisation(self, slug: str, name: str, kind: str, eori: str) -> Organisation:
         existing = Organisation.objects.filter(slug=slug).first()
-        return existing or organisation_create(name=name, kind=kind, eori=eori, slug=slug)
+        return existing or organisation_create(
+            name=name, kind=kind, eori=eori, slug=slug
+        )
 
     def _login(self, organisation, email, password, role, name, group) -> None:
         User = get_user_model()
@@ -97,8 +170,12 @@ class Command(BaseCommand):
             return
         first, last = name.split(" ", 1)
         membership: Membership = membership_create(
-            organisation=organisation, email=email, password=password, role=role,
-            first_name=first, last_name=last,
+            organisation=organisation,
+            email=email,
+            password=password,
+            role=role,
+            first_name=first,
+            last_name=last,
         )
         if organisation.is_customs:
             membership.user.groups.add(group)
@@ -106,4 +183,6 @@ class Command(BaseCommand):
     def _admin(self) -> None:
         User = get_user_model()
         if not User.objects.filter(username="admin@portal.example").exists():
-            User.objects.create_superuser("admin@portal.example", "admin@portal.example", "demo-admin-pass")
+            User.objects.create_superuser(
+                "admin@portal.example", "admin@portal.example", "demo-admin-pass"
+            )
