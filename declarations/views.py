@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from accounts.errors import ApplicationError
@@ -97,12 +97,20 @@ def declaration_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def declaration_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The status panel, polled while validation runs; the whole page once it ends."""
+    """The status panel, polled while validation runs; the whole form once it ends."""
     declaration = _declaration(request, pk)
     if request.htmx and not declaration.is_in_progress:
-        # Issues now sit next to their fields all over the page: reload it once.
-        return HttpResponseClientRefresh()
+        # Issues now sit next to their fields all over the page: swap it all in.
+        return _whole_declaration(request, declaration)
     return render(request, "declarations/_status.html", {"declaration": declaration})
+
+
+def _whole_declaration(
+    request: HttpRequest, declaration: Declaration, **extra
+) -> HttpResponse:
+    context = _page_context(declaration, **extra)
+    response = render(request, "declarations/_declaration.html", context)
+    return retarget(reswap(response, "outerHTML"), "#declaration")
 
 
 @login_required
@@ -140,7 +148,7 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
         error = exc.message
     if refresh and request.htmx:
         # Joining an existing master AWB brings its flight details: show them.
-        return HttpResponseClientRefresh()
+        return _whole_declaration(request, declaration, saved_field=name)
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -210,11 +218,15 @@ def _items_response(
 @require_POST
 def declaration_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     declaration = _declaration(request, pk)
+    error = ""
     try:
         services.declaration_submit(declaration=declaration, by=request.user)
-        messages.success(
-            request, "Submitted. The portal is checking your declaration now."
-        )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        error = exc.message
+    if request.htmx:
+        return _whole_declaration(
+            request, _declaration(request, pk), submit_error=error
+        )
+    if error:
+        messages.error(request, error)
     return redirect("declarations:detail", pk=pk)

@@ -119,9 +119,13 @@ def test_submit_then_status_polls_until_decided(shipper_client, shipper, shipper
     panel = shipper_client.get(status_url, **HTMX)
     assert b'hx-trigger="every 1s"' in panel.content and b"Submitted" in panel.content
     declaration_validate(declaration_id=declaration.pk)
-    assert shipper_client.get(status_url, **HTMX).headers.get("HX-Refresh") == "true"
-    page = shipper_client.get(reverse("declarations:detail", args=[declaration.pk]))
-    assert b"Accepted" in page.content and b"MRN" in page.content
+    done = shipper_client.get(status_url, **HTMX)
+    # The whole form is swapped in place (issues sit beside fields), no reload.
+    assert done.headers["HX-Retarget"] == "#declaration"
+    assert done.headers["HX-Reswap"] == "outerHTML"
+    assert b'id="declaration"' in done.content and b"<html" not in done.content
+    assert b"Accepted" in done.content and b"MRN" in done.content
+    assert b"every 1s" not in done.content
 
 
 def test_issues_show_next_to_their_fields(shipper_client, shipper):
