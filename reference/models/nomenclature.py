@@ -1,4 +1,4 @@
-"""Reference data models: the HS nomenclature, ISO countries and ISO currencies."""
+"""The HS nomenclature, countries and currencies."""
 
 from django.core.validators import RegexValidator
 from django.db import models
