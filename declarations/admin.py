@@ -1,8 +1,9 @@
 """The customs officer's review queue and decisions, in the Django admin."""
 
 from django.contrib import admin, messages
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,8 +15,11 @@ from declarations.models import (
     DECIDABLE_STATUSES,
     Declaration,
     GoodsItem,
+    RuleSetting,
+    ScreeningMatch,
     Status,
     StatusChange,
+    UnitValueReference,
     ValidationIssue,
 )
 from declarations.services import OFFICER_DECISIONS, declaration_decide
@@ -56,6 +60,34 @@ class ValidationIssueInline(ReadOnlyInline):
     verbose_name_plural = "Rule book findings"
 
 
+class ScreeningMatchInline(ReadOnlyInline):
+    model = ScreeningMatch
+    fields = ["party", "screened_name", "matched_name", "listed_name", "source",
+              "external_id", "kind", "programmes", "score"]  # fmt: skip
+    readonly_fields = fields
+    verbose_name_plural = "Sanctions screening matches"
+
+
+class RiskReasonFilter(admin.SimpleListFilter):
+    title = "risk reason"
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("RISK-SANCTIONS", "Sanctions hit"),
+            ("RISK-UNDERVALUE", "Undervaluation"),
+            ("RISK-SPLIT", "Split consignment"),
+            ("DQ-ZERO-VALUE", "Zero value"),
+            ("EX-EMBARGO", "Embargoed destination"),
+            ("EX-DUAL-USE", "Dual-use goods"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(issues__code=self.value()).distinct()
+        return queryset
+
+
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
     fields = ["at", "from_status", "to_status", "actor", "reason"]
@@ -91,17 +123,12 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__",
-        "risk_score",
-        "status_badge",
-        "type",
-        "hawb",
-        "organisation",
-        "consignee",
-        "submitted_at",
-    ]
+        "__str__", "risk_score", "reasons", "status_badge", "type", "hawb",
+        "organisation", "consignee", "submitted_at",
+    ]  # fmt: skip
     list_display_links = ["__str__"]
-    list_filter = [AwaitingDecisionFilter, "status", "type", "organisation"]
+    list_filter = [AwaitingDecisionFilter, RiskReasonFilter, "status", "type",
+                   "organisation"]  # fmt: skip
     search_fields = [
         "lrn",
         "mrn",
@@ -112,7 +139,10 @@ class DeclarationAdmin(admin.ModelAdmin):
     ordering = ["-risk_score", "submitted_at"]
     list_select_related = ["organisation", "consignment"]
     actions = ["release_selected", "hold_selected"]
-    inlines = [GoodsItemInline, ValidationIssueInline, StatusChangeInline]
+    inlines = [
+        GoodsItemInline, ValidationIssueInline, ScreeningMatchInline,
+        StatusChangeInline,
+    ]  # fmt: skip
     fieldsets = [
         (
             "Declaration",
@@ -163,7 +193,20 @@ class DeclarationAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .exclude(status=Status.DRAFT)
             .select_related("consignment__shipment", "organisation")
+            .annotate(
+                risk_reasons=StringAgg(
+                    "issues__code",
+                    delimiter=", ",
+                    filter=Q(issues__risk_points__gt=0),
+                    distinct=True,
+                    default=Value(""),
+                )
+            )
         )
+
+    @admin.display(description="why")
+    def reasons(self, obj: Declaration) -> str:
+        return obj.risk_reasons or "—"
 
     # Officers never edit what the declarant declared.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -357,3 +400,19 @@ class DeclarationAdmin(admin.ModelAdmin):
 
 
 _PAST = {"release": "released", "hold": "held"}
+
+
+@admin.register(RuleSetting)
+class RuleSettingAdmin(admin.ModelAdmin):
+    """Dated overrides of the rule book (superusers)."""
+
+    list_display = ["code", "enabled", "severity", "applies_from", "applies_to",
+                    "updated_at"]  # fmt: skip
+    search_fields = ["code", "note"]
+
+
+@admin.register(UnitValueReference)
+class UnitValueReferenceAdmin(admin.ModelAdmin):
+    list_display = ["hs_code", "unit_value_eur", "sample_size", "source", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["hs_code"]

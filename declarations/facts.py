@@ -1,97 +1,247 @@
-"""Turns stored declarations into the plain facts the rule book judges."""
+"""Turns stored declarations into the plain facts the rule book judges.
 
-from collections.abc import Iterable
+A batch of declarations costs a fixed handful of queries, whatever its size:
+reference sets are cached per process, rule settings and typical values are
+read once per batch, and split-consignment siblings come from one query.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from declarations.models import Declaration
-from declarations.rules.base import ConsignmentFacts, ItemFacts, ReferenceData
-from reference.rates import RateUnavailable, to_eur
+from django.db import connection
+
+from declarations.models import Declaration, RuleSetting, Status, UnitValueReference
+from declarations.rules.base import (
+    ConsignmentFacts,
+    ItemFacts,
+    ReferenceData,
+    RuleSettingData,
+    SplitSibling,
+)
+from reference.rates import CustomsRate, RateUnavailable, customs_rate
+from reference.screening import screening_index
 from reference.selectors import (
     countries_without_postcodes,
     country_codes,
     currency_codes,
     eu_vat_area_countries,
     hs_codes_in_force,
+    iata_airport_codes,
 )
+
+LOW_VALUE_EUR = Decimal(150)
+# Statuses whose declarations count as filed parcels for split detection.
+FILED = [
+    Status.ACCEPTED, Status.UNDER_REVIEW, Status.DOCUMENTS_REQUESTED, Status.HELD,
+    Status.RELEASED,
+]  # fmt: skip
+
+_CONSIGNMENT_FIELDS = (
+    "consignor_name", "consignor_address", "consignor_city", "consignor_postcode",
+    "consignor_country", "consignee_name", "consignee_address", "consignee_city",
+    "consignee_postcode", "consignee_country", "consignee_eori", "currency",
+    "transport_cost", "insurance_cost", "gross_mass_kg", "packages",
+)  # fmt: skip
+
+
+def rule_settings() -> dict[str, RuleSettingData]:
+    return {
+        s.code: RuleSettingData(
+            enabled=s.enabled,
+            severity=s.severity,
+            applies_from=s.applies_from,
+            applies_to=s.applies_to,
+            parameters=s.parameters or {},
+        )
+        for s in RuleSetting.objects.all()
+    }
+
+
+def typical_unit_values() -> dict[str, Decimal]:
+    return dict(UnitValueReference.objects.values_list("hs_code", "unit_value_eur"))
 
 
 def reference_data(*, on: date) -> ReferenceData:
+    index = screening_index()
     return ReferenceData(
         hs_codes=hs_codes_in_force(on=on),
         countries=country_codes(),
         eu_vat_area=eu_vat_area_countries(),
         countries_without_postcodes=countries_without_postcodes(),
         currencies=currency_codes(),
+        airports=iata_airport_codes(),
+        typical_unit_values=typical_unit_values(),
+        settings=rule_settings(),
+        screen=index.screen,
     )
 
 
-def consignment_facts(
-    *, declaration: Declaration, reference: ReferenceData | None = None
+class RateBook:
+    """Customs rates of one batch, looked up once per currency and month."""
+
+    def __init__(self) -> None:
+        self._rates: dict[tuple[str, int, int], CustomsRate | str] = {}
+
+    def get(self, currency: str, on: date) -> CustomsRate | str:
+        """The rate, or the plain-English reason there is none."""
+        if not currency:
+            return (
+                "The currency is missing: give the invoice's 3-letter code, e.g. EUR."
+            )
+        key = (currency, on.year, on.month)
+        if key not in self._rates:
+            try:
+                self._rates[key] = customs_rate(currency=currency, on=on)
+            except RateUnavailable as exc:
+                self._rates[key] = str(exc)
+        return self._rates[key]
+
+
+def declarations_for_facts(ids: Sequence[int]):
+    """The queryset facts need: two queries for any number of declarations."""
+    return (
+        Declaration.objects.filter(pk__in=ids)
+        .select_related("consignment__shipment", "organisation", "previous_version")
+        .prefetch_related("items")
+    )
+
+
+def consignment_facts_batch(
+    declarations: Sequence[Declaration],
+    *,
+    reference: ReferenceData | None = None,
+    rates: RateBook | None = None,
+) -> list[ConsignmentFacts]:
+    """Facts for each declaration (loaded with `declarations_for_facts`)."""
+    rates = rates or RateBook()
+    if not declarations:
+        return []
+    reference = reference or reference_data(on=declarations[0].reference_date)
+    partial = [_facts(d, reference, rates) for d in declarations]
+    siblings = _split_siblings(declarations, partial)
+    return [
+        _with(facts, split_siblings=siblings.get(d.pk, ()))
+        for d, facts in zip(declarations, partial, strict=True)
+    ]
+
+
+def consignment_facts(*, declaration: Declaration) -> ConsignmentFacts:
+    return consignment_facts_batch([declaration])[0]
+
+
+def _facts(
+    d: Declaration, reference: ReferenceData, rates: RateBook
 ) -> ConsignmentFacts:
-    """Facts of one declaration; expects consignment, shipment and items loaded."""
-    on = declaration.reference_date
-    reference = reference or reference_data(on=on)
-    consignment = declaration.consignment
+    consignment = d.consignment
     shipment = consignment.shipment
-    items = tuple(
-        ItemFacts(
-            line=item.line,
-            description=item.description,
-            hs_code=item.hs_code,
-            origin_country=item.origin_country,
-            quantity=item.quantity,
-            item_value=item.item_value,
-            net_mass_kg=item.net_mass_kg,
-            product_id=item.product_id,
-        )
-        for item in declaration.items.all()
-    )
-    value = sum((item.item_value for item in items), Decimal(0))
-    value_eur, rate_problem = _in_eur(value, consignment.currency, on)
+    on = d.reference_date
+    rate = rates.get(consignment.currency, on)
+    previous = d.previous_version
     return ConsignmentFacts(
-        declaration_type=declaration.type,
+        declaration_type=d.type,
         on=on,
         reference=reference,
-        items=items,
-        lrn=declaration.lrn,
-        declarant_eori=declaration.declarant_eori,
+        items=tuple(
+            ItemFacts(
+                line=i.line,
+                description=i.description,
+                hs_code=i.hs_code,
+                origin_country=i.origin_country,
+                quantity=i.quantity,
+                item_value=i.item_value,
+                net_mass_kg=i.net_mass_kg,
+                product_id=i.product_id,
+            )
+            for i in d.items.all()
+        ),
+        lrn=d.lrn,
+        declarant_name=d.organisation.name,
+        declarant_eori=d.declarant_eori,
         mawb=shipment.mawb if shipment else "",
         hawb=consignment.hawb,
-        vat_path=declaration.vat_path,
-        ioss_number=declaration.ioss_number,
-        intrinsic_value_eur=value_eur,
-        rate_problem=rate_problem,
-        **{field: getattr(consignment, field) for field in _CONSIGNMENT_FIELDS},
+        flight_number=shipment.flight_number if shipment else "",
+        departure_airport=shipment.departure_airport if shipment else "",
+        arrival_airport=shipment.arrival_airport if shipment else "",
+        arrival_date=shipment.arrival_date if shipment else None,
+        vat_path=d.vat_path,
+        ioss_number=d.ioss_number,
+        additional_procedure_code=d.additional_procedure_code,
+        previous_mrn=d.previous_mrn,
+        released_ioss_number=(
+            previous.ioss_number
+            if previous and previous.status == Status.RELEASED
+            else None
+        ),
+        eur_rate=rate.rate if isinstance(rate, CustomsRate) else None,
+        rate_problem=rate if isinstance(rate, str) else "",
+        **{f: getattr(consignment, f) for f in _CONSIGNMENT_FIELDS},
     )
 
 
-_CONSIGNMENT_FIELDS: Iterable[str] = (
-    "consignor_name",
-    "consignor_address",
-    "consignor_city",
-    "consignor_postcode",
-    "consignor_country",
-    "consignee_name",
-    "consignee_address",
-    "consignee_city",
-    "consignee_postcode",
-    "consignee_country",
-    "consignee_eori",
-    "currency",
-    "transport_cost",
-    "insurance_cost",
-    "gross_mass_kg",
-)
+def _with(facts: ConsignmentFacts, **changes) -> ConsignmentFacts:
+    return replace(facts, **changes) if any(changes.values()) else facts
 
 
-def _in_eur(amount: Decimal, currency: str, on: date) -> tuple[Decimal | None, str]:
-    if not currency:
-        return (
-            None,
-            "The currency is missing: give the 3-letter code of the invoice, e.g. EUR.",
+def _split_key(d: Declaration, facts: ConsignmentFacts) -> tuple | None:
+    value = facts.intrinsic_value_eur
+    day = facts.arrival_date or facts.on
+    if value is None or value > LOW_VALUE_EUR or not facts.consignee_name.strip():
+        return None
+    return (
+        d.organisation_id,
+        facts.consignee_name.strip().upper(),
+        facts.consignee_postcode.strip().upper(),
+        facts.consignor_name.strip().upper(),
+        day,
+    )
+
+
+_SIBLINGS_SQL = """
+SELECT d.id, c.hawb, d.intrinsic_value_eur, d.organisation_id,
+       upper(btrim(c.consignee_name)), upper(btrim(c.consignee_postcode)),
+       upper(btrim(c.consignor_name)), coalesce(s.arrival_date, d.submitted_at::date)
+FROM declarations_declaration d
+JOIN shipments_consignment c ON c.id = d.consignment_id
+LEFT JOIN shipments_shipment s ON s.id = c.shipment_id
+WHERE d.status = ANY(%s) AND d.intrinsic_value_eur <= 150 AND NOT d.id = ANY(%s)
+  AND (d.organisation_id, upper(btrim(c.consignee_name)),
+       upper(btrim(c.consignee_postcode)), upper(btrim(c.consignor_name)),
+       coalesce(s.arrival_date, d.submitted_at::date))
+      IN (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[],
+                               %s::date[]))
+"""
+
+
+def _split_siblings(
+    declarations: Sequence[Declaration], facts: Sequence[ConsignmentFacts]
+) -> dict[int, tuple[SplitSibling, ...]]:
+    """Low-value parcels to the same consignee from the same consignor that day:
+    others of this batch, and filed ones, found with a single query."""
+    by_key: dict[tuple, list[tuple[int, SplitSibling]]] = defaultdict(list)
+    keys: dict[int, tuple] = {}
+    for d, f in zip(declarations, facts, strict=True):
+        if key := _split_key(d, f):
+            keys[d.pk] = key
+            by_key[key].append((d.pk, SplitSibling(f.hawb, f.intrinsic_value_eur)))
+    if not keys:
+        return {}
+    distinct = list(by_key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SIBLINGS_SQL,
+            [
+                [str(s) for s in FILED],
+                [d.pk for d in declarations],
+                *([k[i] for k in distinct] for i in range(5)),
+            ],
         )
-    try:
-        return to_eur(amount=amount, currency=currency, on=on), ""
-    except RateUnavailable as exc:
-        return None, str(exc)
+        for _, hawb, value, *key in cursor.fetchall():
+            by_key[tuple(key)].append((0, SplitSibling(hawb, value)))
+    return {
+        pk: tuple(s for other, s in by_key[key] if other != pk)
+        for pk, key in keys.items()
+        if len(by_key[key]) > 1
+    }

@@ -85,7 +85,44 @@ class Declaration(models.Model):
     )
     ioss_number = models.CharField("IOSS number", max_length=12, blank=True)
     declarant_eori = models.CharField("declarant EORI", max_length=17, blank=True)
+    additional_procedure_code = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="F48 (IOSS), F49 (special arrangements) or F53 (standard); set "
+        "from the VAT path when left empty.",
+    )
+    previous_mrn = models.CharField(
+        "previous document MRN",
+        max_length=18,
+        blank=True,
+        help_text="MRN of a previous declaration this one refers to, if any.",
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+    previous_version = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_version",
+        help_text="The declaration this one amends.",
+    )
     risk_score = models.PositiveSmallIntegerField(default=0, db_index=True)
+
+    # The customs monthly rate used (units of currency per EUR) and its ECB date.
+    exchange_rate = models.DecimalField(
+        max_digits=18, decimal_places=8, null=True, blank=True
+    )
+    exchange_rate_date = models.DateField(null=True, blank=True)
+    intrinsic_value_eur = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    customs_value_eur = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    # The duty, VAT and fee computation line by line, as shown to users.
+    computation = models.JSONField(null=True, blank=True)
+    # Document kinds an officer asked for (while documents_requested).
+    requested_documents = models.JSONField(default=list, blank=True)
 
     customs_duty_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
     import_vat_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
@@ -198,6 +235,19 @@ class Declaration(models.Model):
 
     @transition(
         field=status,
+        source=[Status.ACCEPTED, Status.UNDER_REVIEW, Status.HELD],
+        target=Status.DOCUMENTS_REQUESTED,
+    )
+    def request_documents(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.DOCUMENTS_REQUESTED, target=Status.UNDER_REVIEW
+    )
+    def receive_documents(self) -> None: ...
+
+    @transition(
+        field=status,
         source=[Status.UNDER_REVIEW, Status.HELD, Status.DOCUMENTS_REQUESTED],
         target=Status.REFUSED,
     )
@@ -287,6 +337,7 @@ class ValidationIssue(models.Model):
     severity = models.CharField(max_length=8, choices=Severity.choices)
     field = models.CharField(max_length=64, blank=True)
     message = models.TextField()
+    risk_points = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -331,3 +382,134 @@ class StatusChange(models.Model):
         if self.by_api_key_id:
             return f"API key {self.by_api_key.prefix}…"
         return "Portal (automatic)"
+
+
+class ScreeningMatch(models.Model):
+    """A party of a declaration that matched a sanctions-list entry.
+
+    The entry is copied, not referenced: lists are replaced when refreshed, and
+    the officer must see what matched at the time.
+    """
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="screening_matches"
+    )
+    party = models.CharField(max_length=12)
+    screened_name = models.CharField(max_length=300)
+    listed_name = models.CharField(max_length=500)
+    matched_name = models.CharField(max_length=500)
+    source = models.CharField(max_length=12)
+    external_id = models.CharField(max_length=40)
+    kind = models.CharField(max_length=12)
+    programmes = models.CharField(max_length=300, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["declaration", "-score"]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.screened_name} ~ {self.matched_name} ({self.score})"
+
+
+class RuleSetting(models.Model):
+    """A rule's dates, severity or parameters as data: a rate or date marked [M]
+    or [L] in the domain notes changes here, without a release."""
+
+    code = models.CharField(max_length=32, unique=True)
+    enabled = models.BooleanField(default=True)
+    severity = models.CharField(max_length=8, choices=Severity.choices, blank=True)
+    applies_from = models.DateField(null=True, blank=True)
+    applies_to = models.DateField(null=True, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True, help_text="Why, and the source.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class UnitValueReference(models.Model):
+    """The typical unit value in EUR of an HS subheading, for undervaluation.
+
+    Seeded with defaults; refreshed from the median of accepted declarations
+    once enough of them exist.
+    """
+
+    class Source(models.TextChoices):
+        SEEDED = "seeded", "Seeded default"
+        HISTORY = "history", "Accepted history"
+
+    hs_code = models.CharField("HS subheading", max_length=6, primary_key=True)
+    unit_value_eur = models.DecimalField(max_digits=12, decimal_places=2)
+    sample_size = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["hs_code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_value_eur__gt=0), name="unit_value_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hs_code}: EUR {self.unit_value_eur}"
+
+
+class DocumentKind(models.TextChoices):
+    COMMERCIAL_INVOICE = "commercial_invoice", "Commercial invoice"
+    PACKING_LIST = "packing_list", "Packing list"
+    CERTIFICATE_OF_ORIGIN = "certificate_of_origin", "Certificate of origin"
+
+
+class Document(models.Model):
+    """A file attached to a declaration, and what the portal found in it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Being checked"
+        ACCEPTED = "accepted", "Accepted"
+        REFUSED = "refused", "Refused"
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=120, blank=True)
+    outcome = models.CharField(
+        max_length=8, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    problems = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    invoice_total = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    invoice_currency = models.CharField(max_length=3, blank=True)
+    invoice_source = models.CharField(max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_by_api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["declaration", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

@@ -46,3 +46,40 @@ def validate_declaration(self, declaration_id: int) -> None:
         logger.warning(
             "Declaration %s no longer exists; nothing to validate.", declaration_id
         )
+
+
+@shared_task(acks_late=True, time_limit=600)
+def refresh_unit_values() -> int:
+    """Daily: typical unit values from accepted history (see services.risk)."""
+    from declarations.services.risk import unit_values_refresh
+
+    return unit_values_refresh()
+
+
+def _record_document_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    """A document that cannot be checked is refused with a message, not left pending."""
+    from declarations.models import Document
+
+    document_id = args[0] if args else kwargs.get("document_id")
+    logger.error("Check of document %s failed: %s", document_id, exc)
+    Document.objects.filter(pk=document_id, outcome=Document.Outcome.PENDING).update(
+        outcome=Document.Outcome.REFUSED,
+        problems=["The portal could not read this file. Upload it again as PDF."],
+    )
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=100,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    on_failure=_record_document_failure,
+)
+def validate_document(self, document_id: int) -> None:
+    from declarations.services.documents import document_check
+
+    document_check(document_id=document_id)

@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reference.models import Country, Currency, HsCode
+from reference.models import (
+    Country,
+    Currency,
+    HsCode,
+    SanctionsAlias,
+    SanctionsEntry,
+    SanctionsList,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,3 +56,36 @@ class CountryAdmin(ReadOnlyAdmin):
 class CurrencyAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "numeric")
     search_fields = ("code", "name", "numeric")
+
+
+@admin.register(SanctionsList)
+class SanctionsListAdmin(ReadOnlyAdmin):
+    list_display = ("source", "published_on", "imported_at", "entry_count", "is_active")
+    list_filter = ("source", "is_active")
+    ordering = ("source", "-imported_at")
+
+
+class SanctionsAliasInline(admin.TabularInline):
+    model = SanctionsAlias
+    fields = ("name", "is_strong")
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SanctionsEntry)
+class SanctionsEntryAdmin(ReadOnlyAdmin):
+    """Listed parties; written by `load_sanctions` and the refresh task only."""
+
+    list_display = ("name", "kind", "external_id", "programmes", "list")
+    list_filter = ("list__source", "list__is_active", "kind")
+    search_fields = ("name", "external_id", "reference", "aliases__name")
+    list_select_related = ("list",)
+    inlines = (SanctionsAliasInline,)

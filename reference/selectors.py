@@ -124,3 +124,9 @@ def _iata_airports() -> dict[str, dict]:
 def iata_airport_exists(code: str) -> bool:
     """True when `code` is a known IATA airport code (LGG, CGO, PVG...)."""
     return code.strip().upper() in _iata_airports()
+
+
+@functools.lru_cache(maxsize=1)
+def iata_airport_codes() -> frozenset[str]:
+    """Every IATA airport code airportsdata knows."""
+    return frozenset(_iata_airports())

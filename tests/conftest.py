@@ -3,6 +3,9 @@
 import pytest
 from django.test import Client
 
+from declarations.services.risk import unit_values_seed
+from reference.charges import charges_load
+from reference.sanctions import sanctions_load_shipped
 from reference.selectors import reference_cache_clear, reference_is_loaded
 from reference.services import reference_load_all
 from tests.accounts.factories import (
@@ -14,11 +17,15 @@ from tests.accounts.factories import (
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the HS nomenclature, countries and currencies once per test database."""
+    """Load the reference data once per test database: HS nomenclature, countries,
+    currencies, charge lines, the shipped OFAC list and typical unit values."""
     with django_db_blocker.unblock():
         reference_cache_clear()
         if not reference_is_loaded():
             reference_load_all()
+        charges_load()
+        sanctions_load_shipped()
+        unit_values_seed()
 
 
 @pytest.fixture

@@ -1,23 +1,56 @@
 """The shape of a rule: a code, a severity, dates, and a pure check over facts."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from declarations.models import Severity
 
 
 @dataclass(frozen=True)
+class RuleSettingData:
+    """A dated override of a rule, kept as data (RuleSetting rows)."""
+
+    enabled: bool = True
+    severity: str = ""
+    applies_from: date | None = None
+    applies_to: date | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """One sanctions-list match of a party name, as the rule book sees it."""
+
+    party: str  # consignor, consignee, declarant
+    screened_name: str
+    listed_name: str
+    matched_name: str
+    source: str
+    external_id: str
+    kind: str
+    programmes: str
+    score: float
+    entry_id: int
+
+
+@dataclass(frozen=True)
 class ReferenceData:
-    """Reference sets a rule may consult, loaded once per batch (no query in rules)."""
+    """Reference data a rule may consult, loaded once per batch (no query in rules)."""
 
     hs_codes: frozenset[str]
     countries: frozenset[str]
     eu_vat_area: frozenset[str]
     countries_without_postcodes: frozenset[str]
     currencies: frozenset[str]
+    airports: frozenset[str] = frozenset()
+    # Median unit value in EUR per HS subheading, from accepted history or seeded.
+    typical_unit_values: Mapping[str, Decimal] = field(default_factory=dict)
+    settings: Mapping[str, RuleSettingData] = field(default_factory=dict)
+    # Screens one name against the active sanctions lists (in memory).
+    screen: Callable[[str], Sequence[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +66,14 @@ class ItemFacts:
 
 
 @dataclass(frozen=True)
+class SplitSibling:
+    """Another low-value parcel for the same consignee from the same consignor."""
+
+    hawb: str
+    value_eur: Decimal
+
+
+@dataclass(frozen=True)
 class ConsignmentFacts:
     """Everything the rule book may know about one declaration, as plain values."""
 
@@ -41,9 +82,14 @@ class ConsignmentFacts:
     reference: ReferenceData
     items: tuple[ItemFacts, ...] = ()
     lrn: str = ""
+    declarant_name: str = ""
     declarant_eori: str = ""
     mawb: str = ""
     hawb: str = ""
+    flight_number: str = ""
+    departure_airport: str = ""
+    arrival_airport: str = ""
+    arrival_date: date | None = None
     consignor_name: str = ""
     consignor_address: str = ""
     consignor_city: str = ""
@@ -57,18 +103,41 @@ class ConsignmentFacts:
     consignee_eori: str = ""
     vat_path: str = ""
     ioss_number: str = ""
+    additional_procedure_code: str = ""
+    previous_mrn: str = ""
+    # The IOSS number of an earlier, released version: it may no longer change.
+    released_ioss_number: str | None = None
     currency: str = ""
     transport_cost: Decimal = Decimal(0)
     insurance_cost: Decimal = Decimal(0)
     gross_mass_kg: Decimal | None = None
-    # In EUR at the customs monthly rate; None with `rate_problem` when unknown.
-    intrinsic_value_eur: Decimal | None = None
+    packages: int = 1
+    # Units of `currency` per EUR at the customs monthly rate; None when unknown.
+    eur_rate: Decimal | None = None
     rate_problem: str = ""
+    # Other consignments of the same filing with this house AWB.
+    hawb_duplicates: int = 0
+    # Consignment-level fields whose value differs between the lines of one HAWB.
+    line_conflicts: tuple[str, ...] = ()
+    split_siblings: tuple[SplitSibling, ...] = ()
 
     @property
     def intrinsic_value(self) -> Decimal:
         """Goods value in the consignment's currency, without transport or insurance."""
         return sum((item.item_value for item in self.items), Decimal(0))
+
+    @property
+    def intrinsic_value_eur(self) -> Decimal | None:
+        if self.eur_rate is None:
+            return None
+        return self.intrinsic_value / self.eur_rate
+
+    def to_eur(self, amount: Decimal) -> Decimal | None:
+        return None if self.eur_rate is None else amount / self.eur_rate
+
+    @property
+    def is_import(self) -> bool:
+        return self.declaration_type in ("H7", "H1")
 
 
 @dataclass(frozen=True)
@@ -79,6 +148,7 @@ class Issue:
     message: str
     item_line: int | None = None
     risk_points: int = 0
+    screening: ScreeningResult | None = None
 
 
 @dataclass
@@ -90,6 +160,9 @@ class RuleRegistry:
             raise ValueError(f"Two rules share the code {rule.code}.")
         self.rules.append(rule)
 
+    def get(self, code: str) -> type["Rule"]:
+        return next(rule for rule in self.rules if rule.code == code)
+
 
 registry = RuleRegistry()
 
@@ -99,7 +172,8 @@ class Rule:
 
     A subclass registers itself when its module is imported; every module of
     declarations/rules/ is imported by the package, so adding a rule is adding a
-    class in one file.
+    class in one file. Dates, severity and parameters set here are defaults: a
+    RuleSetting row for the code overrides them (dated configuration, not code).
     """
 
     code: ClassVar[str] = ""
@@ -109,28 +183,46 @@ class Rule:
     declaration_types: ClassVar[tuple[str, ...]] = ("H7", "H1", "EX")
     # Points a hit adds to the declaration's risk score (review queue order).
     risk_points: ClassVar[int] = 0
+    parameters: ClassVar[Mapping[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         if cls.code:
             registry.add(cls)
 
-    @classmethod
-    def applies(cls, facts: ConsignmentFacts) -> bool:
-        if facts.declaration_type not in cls.declaration_types:
-            return False
-        if facts.on < cls.applies_from:
-            return False
-        return cls.applies_to is None or facts.on <= cls.applies_to
+    def __init__(self, setting: RuleSettingData | None = None) -> None:
+        self.setting = setting or RuleSettingData()
+        self.effective_severity = self.setting.severity or self.severity
+        self.effective_from = self.setting.applies_from or self.applies_from
+        self.effective_to = self.setting.applies_to or self.applies_to
 
-    def issue(self, field: str, message: str, item: ItemFacts | None = None) -> Issue:
+    def applies(self, facts: ConsignmentFacts) -> bool:
+        if not self.setting.enabled:
+            return False
+        if facts.declaration_type not in self.declaration_types:
+            return False
+        if facts.on < self.effective_from:
+            return False
+        return self.effective_to is None or facts.on <= self.effective_to
+
+    def param(self, name: str) -> Any:
+        return self.setting.parameters.get(name, self.parameters[name])
+
+    def issue(
+        self,
+        field: str,
+        message: str,
+        item: ItemFacts | None = None,
+        screening: ScreeningResult | None = None,
+    ) -> Issue:
         return Issue(
             code=self.code,
-            severity=self.severity,
+            severity=self.effective_severity,
             field=field,
             message=message,
             item_line=item.line if item else None,
             risk_points=self.risk_points,
+            screening=screening,
         )
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:

@@ -1,8 +1,8 @@
-"""Rules on codes: the HS nomenclature."""
+"""Rules on codes: HS nomenclature, countries, currencies, airports."""
 
 from collections.abc import Iterator
 
-from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule
+from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule, Rule
 
 
 class HsCodeExists(ItemRule):
@@ -43,3 +43,107 @@ class HsCodeExists(ItemRule):
                 "the goods up in the HS search and use an existing subheading.",
                 item,
             )
+
+
+class H1NeedsTaricCode(ItemRule):
+    """A standard import declaration (H1) classifies each item with its 10-digit
+    TARIC code (Annex B UCC DA, data elements 18 09 057-058, column H1)."""
+
+    code = "HS-TARIC-H1"
+    declaration_types = ("H1",)
+
+    def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if item.hs_code.isdigit() and len(item.hs_code) != 10:
+            yield self.issue(
+                "hs_code",
+                f"An H1 needs the 10-digit TARIC code, not '{item.hs_code}': add the "
+                "CN and TARIC digits (look them up in the EU TARIC database).",
+                item,
+            )
+
+
+class CountryCodesReal(Rule):
+    """Countries are ISO 3166-1 alpha-2 codes, XI for Northern Ireland (Annex B
+    UCC IA, code list for countries)."""
+
+    code = "CODE-COUNTRY"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        known = facts.reference.countries
+        for field in ("consignor_country", "consignee_country"):
+            value = getattr(facts, field)
+            if value and value not in known:
+                yield self.issue(field, _country_message(value))
+        for item in facts.items:
+            if not item.origin_country:
+                yield self.issue(
+                    "origin_country",
+                    "The country of origin is missing: give where the goods were "
+                    "made, e.g. CN.",
+                    item,
+                )
+            elif item.origin_country not in known:
+                yield self.issue(
+                    "origin_country", _country_message(item.origin_country), item
+                )
+
+
+def _country_message(value: str) -> str:
+    return f"'{value}' is not an ISO 3166 country code: use 2 letters, e.g. CN or BE."
+
+
+class CurrencyCodeReal(Rule):
+    """Amounts are declared in an ISO 4217 currency (Annex B UCC IA, data element
+    14 04 000)."""
+
+    code = "CODE-CURRENCY"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if not facts.currency:
+            yield self.issue(
+                "currency",
+                "The currency is missing: give the invoice's 3-letter code, e.g. EUR.",
+            )
+        elif facts.currency not in facts.reference.currencies:
+            yield self.issue(
+                "currency",
+                f"'{facts.currency}' is not an ISO 4217 currency: use 3 letters, e.g. "
+                "EUR, USD or CNY.",
+            )
+
+
+class AirportCodesReal(Rule):
+    """Airports of loading and unloading are IATA location codes (Annex B UCC IA,
+    data elements 16 15 000 and 16 16 000)."""
+
+    code = "CODE-AIRPORT"
+    declaration_types = ("H7", "H1")
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        airports = facts.reference.airports
+        for field in ("departure_airport", "arrival_airport"):
+            value = getattr(facts, field)
+            if not value:
+                yield self.issue(
+                    field,
+                    f"The {field.replace('_', ' ')} is missing: give its 3-letter IATA "
+                    "code, e.g. CGO or LGG.",
+                )
+            elif airports and value not in airports:
+                yield self.issue(
+                    field,
+                    f"'{value}' is not an IATA airport code: use 3 letters, e.g. CGO, "
+                    "HGH or LGG.",
+                )
+
+
+class CustomsRateKnown(Rule):
+    """Amounts in another currency are converted at the customs monthly rate, the
+    ECB rate of the penultimate Wednesday of the previous month (Art. 146
+    Implementing Regulation (EU) 2015/2447); without it no value can be judged."""
+
+    code = "CUR-RATE"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if facts.currency and facts.eur_rate is None and facts.rate_problem:
+            yield self.issue("currency", facts.rate_problem)

@@ -1,11 +1,11 @@
-"""H7 eligibility: value ceiling, and goods that H7 may not carry."""
+"""H7 eligibility: value ceiling, and goods that an H7 may not carry."""
 
 from collections.abc import Iterator
 from decimal import Decimal
 
 from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule, Rule
 
-H7_VALUE_CEILING_EUR = Decimal(150)
+H1_INSTEAD = "file an H1 declaration with a 10-digit TARIC code for every item"
 
 
 class H7ValueCeiling(Rule):
@@ -15,30 +15,57 @@ class H7ValueCeiling(Rule):
 
     code = "H7-VAL-150"
     declaration_types = ("H7",)
+    parameters = {"ceiling_eur": "150"}
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
-        if facts.intrinsic_value_eur is None:
-            if facts.rate_problem:
-                yield self.issue("currency", facts.rate_problem)
-            return
-        if facts.intrinsic_value_eur > H7_VALUE_CEILING_EUR:
-            shown = facts.intrinsic_value_eur.quantize(Decimal("0.01"))
+        value = facts.intrinsic_value_eur
+        ceiling = Decimal(self.param("ceiling_eur"))
+        if value is not None and value > ceiling:
+            shown = value.quantize(Decimal("0.01"))
             yield self.issue(
                 "item_value",
-                f"Intrinsic value EUR {shown} is over EUR 150: an H7 cannot be used. "
-                "File an H1 declaration with a 10-digit TARIC code for every item.",
+                f"Intrinsic value EUR {shown} is over EUR {ceiling}: an H7 cannot be "
+                f"used. Correct the item values if they are wrong, otherwise "
+                f"{H1_INSTEAD}.",
             )
 
 
-# Chapters whose goods are excise goods (Council Directive (EU) 2020/262):
-# alcohol, tobacco and nicotine, energy products.
+# Excise goods (Council Directive (EU) 2020/262): alcohol, tobacco and nicotine,
+# energy products.
 EXCISE_CHAPTERS = {
     "22": "alcoholic beverages",
     "24": "tobacco and nicotine products",
     "27": "mineral fuels and oils",
 }
-# Prohibited or restricted goods that need a full declaration: arms and ammunition.
-RESTRICTED_CHAPTERS = {"93": "arms and ammunition"}
+
+# Prohibited and restricted goods, by HS prefix, with what they are.
+RESTRICTED_PREFIXES = {
+    "93": "arms and ammunition (Regulation (EU) 258/2012, Directive (EU) 2021/555)",
+    # Drug precursors, Regulation (EC) 111/2005, Annex category 1 and 2.
+    "293941": "ephedrine (drug precursor, Regulation (EC) 111/2005)",
+    "293942": "pseudoephedrine (drug precursor, Regulation (EC) 111/2005)",
+    "291431": "phenylacetone (drug precursor, Regulation (EC) 111/2005)",
+    "293291": "isosafrole (drug precursor, Regulation (EC) 111/2005)",
+    "293292": "1-(1,3-benzodioxol-5-yl)propan-2-one (drug precursor)",
+    "293293": "piperonal (drug precursor, Regulation (EC) 111/2005)",
+    "293294": "safrole (drug precursor, Regulation (EC) 111/2005)",
+    "284161": "potassium permanganate (drug precursor, Regulation (EC) 111/2005)",
+}
+# Goods usually of CITES-listed species (Council Regulation (EC) 338/97).
+RESTRICTED_PREFIXES |= {
+    "0106": "live animals (CITES, Regulation (EC) 338/97)",
+    "050710": "ivory (CITES, Regulation (EC) 338/97)",
+    "0508": "coral and shells (CITES, Regulation (EC) 338/97)",
+    "4301": "raw furskins (CITES, Regulation (EC) 338/97)",
+    "960110": "worked ivory (CITES, Regulation (EC) 338/97)",
+}
+
+
+def restricted_kind(hs_code: str) -> str | None:
+    for length in (6, 4, 2):
+        if kind := RESTRICTED_PREFIXES.get(hs_code[:length]):
+            return kind
+    return None
 
 
 class H7NoExciseGoods(ItemRule):
@@ -53,24 +80,24 @@ class H7NoExciseGoods(ItemRule):
             yield self.issue(
                 "hs_code",
                 f"HS chapter {item.hs_code[:2]} ({kind}) is excise goods, which an H7 "
-                "cannot carry: file an H1 declaration with a 10-digit TARIC code.",
+                f"cannot carry: {H1_INSTEAD}.",
                 item,
             )
 
 
 class H7NoRestrictedGoods(ItemRule):
-    """Prohibited and restricted goods need a standard declaration, not an H7
-    (Art. 143a Delegated Regulation (EU) 2015/2446)."""
+    """Prohibited and restricted goods (weapons, drug precursors, CITES species)
+    need a standard declaration with the licence, not an H7 (Art. 143a Delegated
+    Regulation (EU) 2015/2446)."""
 
     code = "H7-RESTRICTED"
     declaration_types = ("H7",)
 
     def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
-        if kind := RESTRICTED_CHAPTERS.get(item.hs_code[:2]):
+        if kind := restricted_kind(item.hs_code):
             yield self.issue(
                 "hs_code",
-                f"HS chapter {item.hs_code[:2]} ({kind}) is restricted goods, which an "
-                "H7 cannot carry: file an H1 declaration with a 10-digit TARIC code "
-                "and the licence.",
+                f"HS code {item.hs_code} is {kind}: restricted goods cannot travel on "
+                f"an H7; {H1_INSTEAD} and attach the licence or permit.",
                 item,
             )

@@ -1,9 +1,9 @@
-"""Rules on the identifiers a declaration carries: EORI, IOSS number, master AWB."""
+"""Rules on the identifiers a declaration carries: EORI, IOSS, AWBs, MRN."""
 
 from collections.abc import Iterator
 
 from accounts.eori import eori_problem, normalise_eori
-from declarations.identifiers import ioss_problem, normalise_ioss
+from declarations.identifiers import ioss_problem, mrn_problem, normalise_ioss
 from declarations.rules.base import ConsignmentFacts, Issue, Rule
 from shipments.awb import mawb_problem, normalise_mawb
 
@@ -52,3 +52,31 @@ class MasterAwbValid(Rule):
             )
         elif problem := mawb_problem(normalise_mawb(facts.mawb)):
             yield self.issue("mawb", problem)
+
+
+class HouseAwbUnique(Rule):
+    """Each house air waybill is declared once in a filing: a second consignment
+    with the same HAWB would be a duplicate declaration (Art. 148 Delegated
+    Regulation (EU) 2015/2446; one H7 per consignment)."""
+
+    code = "ID-HAWB-UNIQUE"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if facts.hawb and facts.hawb_duplicates:
+            yield self.issue(
+                "hawb",
+                f"House AWB {facts.hawb} appears {facts.hawb_duplicates + 1} times in "
+                "this filing: give each parcel its own house AWB, or merge the rows "
+                "of one parcel.",
+            )
+
+
+class PreviousMrnValid(Rule):
+    """A previous document referred to by its MRN must carry a correct check
+    character (Annex B UCC IA, data element 12 01 000; ISO 6346 check)."""
+
+    code = "ID-MRN"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if facts.previous_mrn and (problem := mrn_problem(facts.previous_mrn)):
+            yield self.issue("previous_mrn", problem)

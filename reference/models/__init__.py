@@ -1,5 +1,15 @@
 """Reference data models, one module per kind of reference data."""
 
+from reference.models.charges import ChargeLine
 from reference.models.nomenclature import Country, Currency, HsCode
+from reference.models.sanctions import SanctionsAlias, SanctionsEntry, SanctionsList
 
-__all__ = ["Country", "Currency", "HsCode"]
+__all__ = [
+    "ChargeLine",
+    "Country",
+    "Currency",
+    "HsCode",
+    "SanctionsAlias",
+    "SanctionsEntry",
+    "SanctionsList",
+]

@@ -126,4 +126,5 @@ def test_worker_rejects_an_invalid_declaration(shipper, celery_worker_process):
     )
     declaration = wait_for(declaration, {Status.ACCEPTED, Status.REJECTED})
     assert declaration.status == Status.REJECTED, celery_worker_process.read_text()
-    assert list(declaration.issues.values_list("code", flat=True)) == ["HS-EXISTS"]
+    errors = declaration.issues.filter(severity="error")
+    assert list(errors.values_list("code", flat=True)) == ["HS-EXISTS"]

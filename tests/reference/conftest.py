@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from reference.models import Country, Currency, HsCode
+from reference.models import ChargeLine, Country, Currency, HsCode, SanctionsList
 from reference.selectors import reference_cache_clear
 from reference.services import reference_load_all
 
@@ -30,7 +30,7 @@ def _empty_reference(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("db")
-    for model in (HsCode, Country, Currency):
+    for model in (HsCode, Country, Currency, ChargeLine, SanctionsList):
         model.objects.all().delete()
 
 

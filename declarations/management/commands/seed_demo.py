@@ -19,6 +19,9 @@ from declarations.services import (
     declaration_create,
     declaration_validate,
 )
+from declarations.services.risk import unit_values_seed
+from reference.charges import charges_load
+from reference.sanctions import sanctions_load_shipped
 from reference.selectors import reference_is_loaded
 from reference.services import reference_load_all
 
@@ -129,6 +132,11 @@ class Command(BaseCommand):
         if not reference_is_loaded():
             counts = reference_load_all()
             self.stdout.write(f"Loaded reference data: {counts}")
+        if charges_load():
+            self.stdout.write("Loaded the duty, VAT and fee lines.")
+        if sanctions_load_shipped():
+            self.stdout.write("Loaded the shipped OFAC SDN list.")
+        unit_values_seed()
         with transaction.atomic():
             group = customs_officer_group_ensure()
             organisations = {

@@ -1,39 +1,29 @@
-"""Every write to a declaration: create, edit, submit, validate, decide."""
+"""The declarant's writes: create a declaration, edit its fields and items."""
 
 import secrets
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 
-from accounts.api_auth import ApiClient
 from accounts.eori import normalise_eori
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
-from declarations.facts import consignment_facts
-from declarations.identifiers import mrn_build, normalise_ioss
-from declarations.models import (
-    Declaration,
-    GoodsItem,
-    Severity,
-    Status,
-    StatusChange,
-    ValidationIssue,
+from declarations.identifiers import normalise_ioss
+from declarations.models import Declaration, GoodsItem, Status
+from declarations.services.lifecycle import (
+    Actor,
+    declaration_lock,
+    declaration_submit,
+    require_editable,
+    user_of,
 )
-from declarations.rules import run_rules
-from declarations.tasks import validate_declaration
 from declarations.validators import normalise_code, normalise_hs_code
 from shipments.awb import normalise_mawb
 from shipments.models import Consignment, Shipment
-
-Actor = AbstractBaseUser | ApiClient | None
 
 DECLARATION_FIELDS = ("type", "lrn", "vat_path", "ioss_number")
 SHIPMENT_FIELDS = (
@@ -87,18 +77,6 @@ _CODE_FIELDS = {
 _NULLABLE = {"gross_mass_kg", "arrival_date", "net_mass_kg"}
 _DEFAULTS = {"transport_cost": Decimal(0), "insurance_cost": Decimal(0), "packages": 1}
 
-ACTION_PAST = {
-    "submit": "submitted",
-    "start_validation": "validated",
-    "reject": "rejected",
-    "accept": "accepted",
-    "send_to_review": "sent to review",
-    "release": "released",
-    "hold": "held",
-    "refuse": "refused",
-    "invalidate": "invalidated",
-}
-
 
 def normalise(field: str, value: Any) -> Any:
     """The stored form of a declared value: users type spaces and lower case."""
@@ -119,18 +97,6 @@ def normalise(field: str, value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
     return value
-
-
-def _actor(by: Actor) -> dict[str, Any]:
-    if isinstance(by, ApiClient):
-        return {"by_api_key": by.api_key}
-    if by is not None and by.is_authenticated:
-        return {"by_user": by}
-    return {}
-
-
-def _user(by: Actor) -> AbstractBaseUser | None:
-    return by if by is not None and not isinstance(by, ApiClient) else None
 
 
 def lrn_generate() -> str:
@@ -252,7 +218,7 @@ def declaration_create(
     )
     declaration = Declaration.objects.create(
         organisation=organisation,
-        created_by=_user(by),
+        created_by=user_of(by),
         consignment=consignment,
         lrn=lrn,
         declarant_eori=organisation.eori,
@@ -279,28 +245,12 @@ def declaration_create_draft(
     consignment = Consignment.objects.create(organisation=organisation)
     return Declaration.objects.create(
         organisation=organisation,
-        created_by=_user(by),
+        created_by=user_of(by),
         consignment=consignment,
         type=type,
         lrn=lrn_generate(),
         declarant_eori=organisation.eori,
     )
-
-
-def _lock(declaration: Declaration) -> Declaration:
-    return (
-        Declaration.objects.select_for_update(of=("self",))
-        .select_related("consignment__shipment", "organisation")
-        .get(pk=declaration.pk)
-    )
-
-
-def _require_editable(declaration: Declaration) -> None:
-    if not declaration.is_editable:
-        raise ApplicationError(
-            f"This declaration is {declaration.get_status_display().lower()}: it can "
-            "no longer be changed. Ask customs to invalidate it if it is wrong."
-        )
 
 
 @transaction.atomic
@@ -314,8 +264,8 @@ def declaration_update_field(
     """
     if field not in HEADER_FIELDS:
         raise ValidationError({field: "This field cannot be changed here."})
-    declaration = _lock(declaration)
-    _require_editable(declaration)
+    declaration = declaration_lock(declaration)
+    require_editable(declaration)
     value = normalise(field, value)
     consignment = declaration.consignment
     if field in DECLARATION_FIELDS:
@@ -391,8 +341,8 @@ def _update_shipment(consignment: Consignment, *, field: str, value: Any) -> Non
 def goods_item_add(
     *, declaration: Declaration, data: Mapping[str, Any], by: Actor
 ) -> GoodsItem:
-    declaration = _lock(declaration)
-    _require_editable(declaration)
+    declaration = declaration_lock(declaration)
+    require_editable(declaration)
     last = (
         declaration.items.order_by("-line").values_list("line", flat=True).first() or 0
     )
@@ -406,152 +356,11 @@ def goods_item_add(
 @transaction.atomic
 def goods_item_remove(*, declaration: Declaration, line: int, by: Actor) -> None:
     """Remove an item and renumber the rest, so lines stay 1, 2, 3…"""
-    declaration = _lock(declaration)
-    _require_editable(declaration)
+    declaration = declaration_lock(declaration)
+    require_editable(declaration)
     deleted, _ = declaration.items.filter(line=line).delete()
     if not deleted:
         raise ApplicationError(f"Item {line} does not exist.", status=404)
     for item in declaration.items.filter(line__gt=line).order_by("line"):
         item.line -= 1
         item.save(update_fields=["line"])
-
-
-def _transition(
-    declaration: Declaration, action: str, *, by: Actor, reason: str = ""
-) -> Declaration:
-    """Move a locked declaration along the lifecycle and write its audit row."""
-    method = getattr(declaration, action)
-    if not can_proceed(method):
-        raise ApplicationError(
-            f"A declaration that is {declaration.get_status_display().lower()} cannot "
-            f"be {ACTION_PAST[action]} now."
-        )
-    from_status = declaration.status
-    method()
-    declaration.save()
-    StatusChange.objects.create(
-        declaration=declaration,
-        from_status=from_status,
-        to_status=declaration.status,
-        reason=reason,
-        **_actor(by),
-    )
-    return declaration
-
-
-@transaction.atomic
-def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
-    """Freeze the declaration and queue its validation."""
-    declaration = _lock(declaration)
-    if not declaration.declarant_eori:
-        declaration.declarant_eori = declaration.organisation.eori
-    _transition(declaration, "submit", by=by)
-    pk = declaration.pk
-    transaction.on_commit(lambda: validate_declaration.delay(pk))
-    return declaration
-
-
-def declaration_validate(*, declaration_id: int) -> Declaration:
-    """Run the rule book on a submitted declaration and accept or reject it.
-
-    Safe to run twice: a declaration no longer submitted or validating is left
-    as it is, so a redelivered task does nothing.
-    """
-    with transaction.atomic():
-        declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
-        if declaration.status == Status.SUBMITTED:
-            _transition(declaration, "start_validation", by=None)
-    with transaction.atomic():
-        declaration = (
-            Declaration.objects.select_for_update(of=("self",))
-            .select_related("consignment__shipment", "organisation")
-            .prefetch_related("items")
-            .get(pk=declaration_id)
-        )
-        if declaration.status != Status.VALIDATING:
-            return declaration
-        issues = run_rules(consignment_facts(declaration=declaration))
-        items = {item.line: item for item in declaration.items.all()}
-        declaration.issues.all().delete()
-        ValidationIssue.objects.bulk_create(
-            ValidationIssue(
-                declaration=declaration,
-                item=items.get(issue.item_line),
-                code=issue.code,
-                severity=issue.severity,
-                field=issue.field,
-                message=issue.message,
-            )
-            for issue in issues
-        )
-        if any(issue.severity == Severity.ERROR for issue in issues):
-            return _transition(declaration, "reject", by=None, reason=_summary(issues))
-        declaration.mrn = mrn_issue(on=declaration.reference_date)
-        declaration.risk_score = min(sum(issue.risk_points for issue in issues), 100)
-        _transition(declaration, "accept", by=None)
-        if declaration.risk_score >= settings.REVIEW_RISK_THRESHOLD:
-            _transition(declaration, "send_to_review", by=None, reason=_summary(issues))
-        return declaration
-
-
-def _summary(issues) -> str:
-    errors = [i for i in issues if i.severity == Severity.ERROR]
-    chosen = errors or issues
-    return "; ".join(sorted({i.code for i in chosen}))
-
-
-def mrn_issue(*, on: date) -> str:
-    """A new MRN: year, BE, 13 characters from a database sequence, check character."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('declarations_mrn_serial')")
-        (serial,) = cursor.fetchone()
-    return mrn_build(year=on.year, country="BE", serial=_base36(serial).rjust(13, "0"))
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if not number:
-            return out
-
-
-OFFICER_DECISIONS = ("release", "hold")
-
-
-@transaction.atomic
-def declaration_decide(
-    *, declaration: Declaration, decision: str, by: AbstractBaseUser, reason: str
-) -> Declaration:
-    """An officer's decision on a declaration, with the reason the declarant sees."""
-    if decision not in OFFICER_DECISIONS:
-        raise ApplicationError(f"Unknown decision '{decision}'.", status=400)
-    if not by.has_perm("declarations.decide_declaration"):
-        raise PermissionDenied("Only customs officers decide on declarations.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Give the reason the declarant will read."})
-    declaration = _lock(declaration)
-    return _transition(declaration, decision, by=by, reason=reason.strip())
-
-
-CUSTOMS_OFFICERS_GROUP = "Customs officers"
-
-
-@transaction.atomic
-def customs_officer_group_ensure() -> Group:
-    """The permission group of customs officers: see declarations, decide on them."""
-    group, _ = Group.objects.get_or_create(name=CUSTOMS_OFFICERS_GROUP)
-    wanted = Permission.objects.filter(
-        content_type__app_label="declarations",
-        codename__in=[
-            "view_declaration",
-            "view_goodsitem",
-            "view_validationissue",
-            "view_statuschange",
-            "decide_declaration",
-        ],
-    )
-    group.permissions.add(*wanted)
-    return group

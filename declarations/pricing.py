@@ -1,0 +1,500 @@
+"""Duty, import VAT and fees of a consignment to the cent, each line with its source."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any, Literal
+
+from reference.charges import ChargeLineData, charge_lines_in_force
+from reference.rates import EUR, CustomsRate, RateUnavailable, customs_rate
+
+# `price` is pure: it is given the charge lines in force and the customs rates,
+# and runs no query, so a manifest of 10^5 consignments is priced with one read
+# of the (cached) charge lines. `consignment_price` fetches both and calls it.
+#
+# Choices the law leaves to us, applied throughout:
+#
+# - Customs value is CIF to the EU border. The portal receives one transport and
+#   one insurance cost, to the place of destination, for air freight landing at
+#   the border office (LGG); the onward leg is never shown separately, so the
+#   whole cost is taken into the customs value (Art. 71(1)(e) UCC), which can
+#   only overstate it. The VAT base adds transport and insurance to the place of
+#   destination (Art. 86(1)(b) Directive 2006/112/EC) only when not already in
+#   the customs value: here they always are, so nothing is added twice.
+# - Every amount is converted with the customs monthly rate and kept at full
+#   precision; each line's amount is rounded once, ROUND_HALF_UP, to the cent,
+#   and the totals are sums of the rounded lines, so the quote adds up.
+# - The VAT base takes the duty at full precision (the unrounded sum of the
+#   duty lines), so that nothing is rounded before the end.
+# - The EUR 150 ceiling is compared with the unrounded intrinsic value in EUR.
+# - Fees are not part of the VAT base (domain.md: customs value, duty,
+#   transport and insurance only).
+# - IOSS and special arrangements cover consignments of EUR 150 or less only
+#   (Art. 143(1)(ca) and 369y Directive 2006/112/EC); above that, import VAT is
+#   due at clearance whatever path was declared, and the VAT line says so.
+
+DueAt = Literal["clearance", "checkout", "delivery"]
+
+CENT = Decimal("0.01")
+LOW_VALUE_CEILING_EUR = Decimal(150)
+VAT_PATHS = ("IOSS", "SPECIAL", "STANDARD")
+
+IOSS_NOTE = (
+    "Import VAT exempt: the seller charged VAT at checkout under the IOSS "
+    "(Art. 143(1)(ca) Directive 2006/112/EC)."
+)
+SPECIAL_NOTE = (
+    "Collected from the consignee at delivery by the carrier under the special "
+    "arrangements (Art. 369y-369zb Directive 2006/112/EC); not due at clearance."
+)
+CIF_NOTE = (
+    "Transport and insurance, declared to the place of destination, are counted "
+    "in the customs value, and so once in the VAT base."
+)
+NOT_LOW_VALUE_NOTE = (
+    "The {path} path covers consignments of EUR 150 or less only; import VAT is "
+    "due at clearance."
+)
+
+
+class PricingError(ValueError):
+    """A consignment cannot be priced from the data given; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PricingItem:
+    """One goods item: its HS code, intrinsic value in the consignment's currency."""
+
+    hs_code: str
+    item_value: Decimal  # of the whole line (all units), in the consignment currency
+    quantity: int = 1
+
+    def __post_init__(self) -> None:
+        if self.item_value < 0:
+            raise ValueError(f"Item value {self.item_value} is negative.")
+        if self.quantity < 1:
+            raise ValueError(f"Quantity {self.quantity} is below 1.")
+
+    @property
+    def subheading(self) -> str:
+        """The 6-digit HS subheading (first 6 digits of an HS, CN or TARIC code)."""
+        return "".join(c for c in self.hs_code if c.isdigit())[:6]
+
+
+@dataclass(frozen=True, slots=True)
+class PricingInput:
+    """What pricing needs to know of one consignment, as plain values."""
+
+    declaration_type: str  # H7, H1 or EX
+    on: date  # the date rates and charge lines are taken at
+    destination_country: str
+    currency: str
+    vat_path: str  # IOSS, SPECIAL or STANDARD
+    transport_cost: Decimal  # to the place of destination, in `currency`
+    insurance_cost: Decimal  # to the place of destination, in `currency`
+    items: tuple[PricingItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.vat_path not in VAT_PATHS:
+            raise ValueError(f"VAT path {self.vat_path!r} is not one of {VAT_PATHS}.")
+        if self.transport_cost < 0 or self.insurance_cost < 0:
+            raise ValueError("Transport and insurance costs cannot be negative.")
+        object.__setattr__(self, "items", tuple(self.items))
+        object.__setattr__(self, "currency", self.currency.strip().upper())
+        object.__setattr__(
+            self, "destination_country", self.destination_country.strip().upper()
+        )
+
+    @classmethod
+    def from_facts(cls, facts: Any) -> "PricingInput":
+        """Build from the rule book's ConsignmentFacts (destination = consignee's)."""
+        return cls(
+            declaration_type=facts.declaration_type,
+            on=facts.on,
+            destination_country=facts.consignee_country,
+            currency=facts.currency,
+            vat_path=facts.vat_path or "STANDARD",
+            transport_cost=facts.transport_cost,
+            insurance_cost=facts.insurance_cost,
+            items=tuple(
+                PricingItem(
+                    hs_code=item.hs_code,
+                    item_value=item.item_value,
+                    quantity=item.quantity,
+                )
+                for item in facts.items
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLine:
+    """One duty, VAT or fee line of a quote, with the rule it comes from."""
+
+    code: str
+    kind: str
+    label: str
+    amount_eur: Decimal  # rounded once, to the cent
+    due_at: DueAt
+    legal_source: str
+    confidence: str
+    indicative: bool = False
+    base_eur: Decimal | None = None  # for a percentage: what it is taken of
+    rate: Decimal | None = None  # percentage
+    amount: Decimal | None = None  # fixed amount per unit of `quantity`
+    amount_currency: str = ""
+    quantity: int | None = None  # subheadings, lines or parcels charged
+    item_line: int | None = None  # 1-based goods item, for per-item duty
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Duty, import VAT and fees of one consignment, and what is due at clearance."""
+
+    on: date
+    currency: str
+    vat_path: str
+    low_value: bool
+    intrinsic_value_eur: Decimal
+    customs_value_eur: Decimal
+    customs_duty_eur: Decimal
+    import_vat_eur: Decimal  # whoever collects it; 0 under IOSS
+    vat_due_at: DueAt | None
+    fees_eur: Decimal
+    total_due_eur: Decimal  # duty + VAT due at clearance + fees
+    rate: CustomsRate  # the consignment currency's customs rate
+    lines: tuple[QuoteLine, ...] = ()
+    other_rates: tuple[CustomsRate, ...] = ()  # of charge lines in other currencies
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The quote as JSON-ready values: amounts as decimal strings, ISO dates."""
+        return {
+            "on": self.on.isoformat(),
+            "currency": self.currency,
+            "vat_path": self.vat_path,
+            "low_value": self.low_value,
+            "intrinsic_value_eur": str(self.intrinsic_value_eur),
+            "customs_value_eur": str(self.customs_value_eur),
+            "customs_duty_eur": str(self.customs_duty_eur),
+            "import_vat_eur": str(self.import_vat_eur),
+            "vat_due_at": self.vat_due_at,
+            "fees_eur": str(self.fees_eur),
+            "total_due_eur": str(self.total_due_eur),
+            "rate": _rate_dict(self.rate),
+            "other_rates": [_rate_dict(rate) for rate in self.other_rates],
+            "lines": [_line_dict(line) for line in self.lines],
+            "notes": list(self.notes),
+        }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _rate_dict(rate: CustomsRate) -> dict[str, Any]:
+    return {
+        "currency": rate.currency,
+        "rate": str(rate.rate),
+        "ecb_date": rate.ecb_date.isoformat(),
+        "month": rate.month.isoformat(),
+    }
+
+
+def _line_dict(line: QuoteLine) -> dict[str, Any]:
+    return {
+        "code": line.code,
+        "kind": line.kind,
+        "label": line.label,
+        "base_eur": _text(line.base_eur),
+        "rate": _text(line.rate),
+        "amount": _text(line.amount),
+        "amount_currency": line.amount_currency,
+        "quantity": line.quantity,
+        "item_line": line.item_line,
+        "amount_eur": str(line.amount_eur),
+        "due_at": line.due_at,
+        "legal_source": line.legal_source,
+        "confidence": line.confidence,
+        "indicative": line.indicative,
+        "note": line.note,
+    }
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def charge_currencies(*, lines: Iterable[ChargeLineData]) -> frozenset[str]:
+    """Currencies other than EUR that fixed amounts of `lines` are in (e.g. RON)."""
+    return frozenset(
+        line.amount_currency
+        for line in lines
+        if line.amount is not None and line.amount_currency not in ("", EUR)
+    )
+
+
+class _Pricer:
+    """The arithmetic of one quote, at full precision until each line is made."""
+
+    def __init__(
+        self,
+        *,
+        consignment: PricingInput,
+        lines: Sequence[ChargeLineData],
+        rate: CustomsRate,
+        other_rates: Mapping[str, CustomsRate],
+    ) -> None:
+        self.consignment = consignment
+        self.rate = rate
+        self.rates = {rate.currency: rate, **other_rates}
+        self.used_rates: dict[str, CustomsRate] = {}
+        self.items = consignment.items
+        self.goods_value = sum((i.item_value for i in self.items), Decimal(0))
+        self.intrinsic = self.eur(self.goods_value)
+        self.costs = self.eur(consignment.transport_cost + consignment.insurance_cost)
+        self.customs_value = self.intrinsic + self.costs
+        self.low_value = self.intrinsic <= LOW_VALUE_CEILING_EUR
+        self.lines = [
+            line
+            for line in lines
+            if line.in_force(on=consignment.on)
+            and line.covers(country=consignment.destination_country)
+            and self.applies(line)
+        ]
+
+    def eur(self, amount: Decimal, currency: str | None = None) -> Decimal:
+        """`amount` of `currency` (the consignment's by default) in EUR, unrounded."""
+        currency = currency or self.consignment.currency
+        if currency == EUR:
+            return amount
+        rate = self.rates.get(currency)
+        if rate is None:
+            raise RateUnavailable(
+                f"No customs rate of {currency} was given for "
+                f"{self.consignment.on:%B %Y}: a charge line is in {currency}."
+            )
+        if currency != self.consignment.currency:
+            self.used_rates[currency] = rate
+        return amount / rate.rate
+
+    def applies(self, line: ChargeLineData) -> bool:
+        if line.applies_to == "low_value":
+            return self.low_value
+        if line.applies_to == "above_low_value":
+            return not self.low_value
+        return True
+
+    def fixed_line(self, line: ChargeLineData) -> tuple[QuoteLine, Decimal] | None:
+        """A per-subheading, per-line or per-consignment charge, or a percentage
+        of the customs value; None when the line's HS prefix matches no item."""
+        matching = [i for i in self.items if i.subheading.startswith(line.hs_prefix)]
+        if line.hs_prefix and not matching:
+            return None
+        if line.basis == "percent":
+            assert line.rate is not None
+            exact = self.customs_value * line.rate / 100
+            return self.make(
+                line, exact, base_eur=_cents(self.customs_value), rate=line.rate
+            ), exact
+        assert line.amount is not None
+        if line.basis == "per_subheading":
+            quantity = len({item.subheading for item in matching})
+        elif line.basis == "per_line":
+            quantity = len(matching)
+        else:
+            quantity = 1
+        exact = self.eur(line.amount * quantity, line.amount_currency)
+        return self.make(
+            line,
+            exact,
+            amount=line.amount,
+            amount_currency=line.amount_currency,
+            quantity=quantity,
+        ), exact
+
+    def ad_valorem_lines(
+        self, lines: list[ChargeLineData]
+    ) -> list[tuple[QuoteLine, Decimal]]:
+        """Per item: the most specific line's rate on the item's customs value."""
+        made = []
+        for number, item in enumerate(self.items, start=1):
+            candidates = [
+                line for line in lines if item.subheading.startswith(line.hs_prefix)
+            ]
+            if not candidates:
+                raise PricingError(
+                    f"No duty rate in force on {self.consignment.on} for item "
+                    f"{number} (HS {item.hs_code}): add an ad-valorem charge line."
+                )
+            line = max(candidates, key=lambda c: (len(c.hs_prefix), bool(c.country)))
+            assert line.rate is not None
+            # The item's share of the customs value: its own value plus transport
+            # and insurance in proportion to its value (intrinsic > 150 here).
+            share = self.eur(item.item_value) + self.costs * (
+                item.item_value / self.goods_value
+            )
+            exact = share * line.rate / 100
+            quote_line = self.make(
+                line,
+                exact,
+                label=f"{line.label}, item {number} ({item.subheading})",
+                base_eur=_cents(share),
+                rate=line.rate,
+                item_line=number,
+            )
+            made.append((quote_line, exact))
+        return made
+
+    def vat_line(self, duty: Decimal) -> QuoteLine:
+        consignment = self.consignment
+        lines = [line for line in self.lines if line.kind == "vat"]
+        if not lines:
+            raise PricingError(
+                f"No import VAT rate in force for {consignment.destination_country} "
+                f"on {consignment.on}: add a VAT charge line."
+            )
+        line = max(lines, key=lambda c: (bool(c.country), c.valid_from))
+        assert line.rate is not None
+        # Transport and insurance to the destination are already in the customs
+        # value (see the module docstring), so the base adds only the duty.
+        base = self.customs_value + duty
+        exact = base * line.rate / 100
+        path = consignment.vat_path
+        note, due_at = "", "clearance"
+        if path in ("IOSS", "SPECIAL") and not self.low_value:
+            note = NOT_LOW_VALUE_NOTE.format(path=path)
+        elif path == "IOSS":
+            exact, note, due_at = Decimal(0), IOSS_NOTE, "checkout"
+        elif path == "SPECIAL":
+            note, due_at = SPECIAL_NOTE, "delivery"
+        return self.make(
+            line, exact, base_eur=_cents(base), rate=line.rate, due_at=due_at, note=note
+        )
+
+    def make(
+        self,
+        line: ChargeLineData,
+        exact: Decimal,
+        *,
+        due_at: DueAt = "clearance",
+        **values: Any,
+    ) -> QuoteLine:
+        values.setdefault("label", line.label)
+        return QuoteLine(
+            code=line.code,
+            kind=line.kind,
+            amount_eur=_cents(exact),
+            due_at=due_at,
+            legal_source=line.legal_source,
+            confidence=line.confidence,
+            indicative=line.indicative,
+            **values,
+        )
+
+    def quote(self) -> Quote:
+        duty_made: list[tuple[QuoteLine, Decimal]] = []
+        for line in self.lines:
+            if line.kind == "duty_low_value":
+                made = self.fixed_line(line)
+                if made is not None:
+                    duty_made.append(made)
+        ad_valorem = [line for line in self.lines if line.kind == "duty_ad_valorem"]
+        if not self.low_value:
+            duty_made.extend(self.ad_valorem_lines(ad_valorem))
+        duty_exact = sum((exact for _, exact in duty_made), Decimal(0))
+        vat = self.vat_line(duty_exact)
+        fees = [
+            made
+            for line in self.lines
+            if line.kind == "fee" and (made := self.fixed_line(line)) is not None
+        ]
+        duty_lines = [quote_line for quote_line, _ in duty_made]
+        fee_lines = [quote_line for quote_line, _ in fees]
+        lines = (*duty_lines, vat, *fee_lines)
+        return Quote(
+            on=self.consignment.on,
+            currency=self.consignment.currency,
+            vat_path=self.consignment.vat_path,
+            low_value=self.low_value,
+            intrinsic_value_eur=_cents(self.intrinsic),
+            customs_value_eur=_cents(self.customs_value),
+            customs_duty_eur=sum((q.amount_eur for q in duty_lines), Decimal("0.00")),
+            import_vat_eur=vat.amount_eur,
+            vat_due_at=vat.due_at,
+            fees_eur=sum((q.amount_eur for q in fee_lines), Decimal("0.00")),
+            total_due_eur=sum(
+                (q.amount_eur for q in lines if q.due_at == "clearance"),
+                Decimal("0.00"),
+            ),
+            rate=self.rate,
+            lines=lines,
+            other_rates=tuple(self.used_rates[c] for c in sorted(self.used_rates)),
+            notes=(CIF_NOTE,) if self.costs else (),
+        )
+
+
+def price(
+    *,
+    consignment: PricingInput,
+    lines: Sequence[ChargeLineData],
+    rate: CustomsRate,
+    other_rates: Mapping[str, CustomsRate] | None = None,
+) -> Quote:
+    """Price a consignment from the charge lines and customs rates given (no query).
+
+    `rate` is the customs rate of the consignment's currency for the month;
+    `other_rates` holds, by currency, the rates of charge lines in yet another
+    currency (a RON fee on a CNY consignment); `charge_currencies` lists them.
+    Lines not in force on `consignment.on`, or of another country, are ignored.
+    """
+    if rate.currency != consignment.currency:
+        raise ValueError(
+            f"The rate given is for {rate.currency}, the consignment is in "
+            f"{consignment.currency}."
+        )
+    if consignment.declaration_type == "EX":
+        zero = Decimal("0.00")
+        return Quote(
+            on=consignment.on,
+            currency=consignment.currency,
+            vat_path=consignment.vat_path,
+            low_value=False,
+            intrinsic_value_eur=zero,
+            customs_value_eur=zero,
+            customs_duty_eur=zero,
+            import_vat_eur=zero,
+            vat_due_at=None,
+            fees_eur=zero,
+            total_due_eur=zero,
+            rate=rate,
+            notes=("An export owes no import duty, import VAT or import fees.",),
+        )
+    with localcontext(prec=34):
+        return _Pricer(
+            consignment=consignment,
+            lines=lines,
+            rate=rate,
+            other_rates=other_rates or {},
+        ).quote()
+
+
+def consignment_price(*, consignment: PricingInput) -> Quote:
+    """Price a consignment with the charge lines in force and the customs rates.
+
+    Raises RateUnavailable (its message says why) when a customs rate is missing.
+    """
+    lines = charge_lines_in_force(
+        on=consignment.on, country=consignment.destination_country
+    )
+    rate = customs_rate(currency=consignment.currency, on=consignment.on)
+    other_rates = {
+        currency: customs_rate(currency=currency, on=consignment.on)
+        for currency in charge_currencies(lines=lines)
+        if currency != consignment.currency
+    }
+    return price(
+        consignment=consignment, lines=lines, rate=rate, other_rates=other_rates
+    )

@@ -1,0 +1,136 @@
+"""Risk rules: what sends a declaration to an officer instead of straight through.
+
+They never reject: a hit is a warning with risk points, and a declaration whose
+points reach REVIEW_RISK_THRESHOLD goes to the review queue with the reasons.
+"""
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from declarations.models import Severity
+from declarations.rules.base import (
+    ConsignmentFacts,
+    Issue,
+    ItemFacts,
+    ItemRule,
+    Rule,
+    ScreeningResult,
+)
+
+CENT = Decimal("0.01")
+
+
+class SanctionsScreening(Rule):
+    """Consignor, consignee and declarant are screened against the EU consolidated
+    list and the OFAC SDN list; a match goes to an officer with the listed entry
+    and its score, never silently through and never automatically rejected
+    (Art. 2 Council Regulation (EU) 269/2014 and the other asset-freeze
+    regulations: no goods may be made available to listed persons)."""
+
+    code = "RISK-SANCTIONS"
+    severity = Severity.WARNING
+    risk_points = 100
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        screen = facts.reference.screen
+        if screen is None:
+            return
+        for party in ("consignor", "consignee", "declarant"):
+            name = getattr(facts, f"{party}_name")
+            if not name.strip():
+                continue
+            for hit in screen(name):
+                result = ScreeningResult(
+                    party=party,
+                    screened_name=name,
+                    listed_name=hit.listed_name,
+                    matched_name=hit.matched_name,
+                    source=hit.source,
+                    external_id=str(hit.external_id),
+                    kind=hit.kind,
+                    programmes=hit.programmes,
+                    score=float(hit.score),
+                    entry_id=hit.entry_id,
+                )
+                yield self.issue(
+                    f"{party}_name",
+                    f"The {party} '{name}' matches '{hit.matched_name}' on the "
+                    f"{hit.source} list (entry {hit.external_id}, {hit.programmes}, "
+                    f"score {hit.score:.0f}): a customs officer will check it before "
+                    "release.",
+                    screening=result,
+                )
+
+
+class Undervaluation(ItemRule):
+    """A unit value far below the typical value of its HS subheading suggests
+    undervaluation; the officer checks the invoice (Art. 70 and 140 UCC;
+    Art. 140 Implementing Regulation (EU) 2015/2447, reasonable doubt)."""
+
+    code = "RISK-UNDERVALUE"
+    severity = Severity.WARNING
+    risk_points = 40
+    # The fraction of the typical unit value below which a value is suspicious [L].
+    parameters = {"ratio": "0.2"}
+
+    def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
+        typical = facts.reference.typical_unit_values.get(item.hs_code[:6])
+        if not typical or item.quantity < 1 or item.item_value <= 0:
+            return
+        unit_eur = facts.to_eur(item.item_value / item.quantity)
+        if unit_eur is None:
+            return
+        ratio = Decimal(self.param("ratio"))
+        if unit_eur < typical * ratio:
+            yield self.issue(
+                "item_value",
+                f"EUR {unit_eur.quantize(CENT)} per unit is far below the typical EUR "
+                f"{typical.quantize(CENT)} for HS {item.hs_code[:6]}: check the value, "
+                "and keep the invoice ready for the officer.",
+                item,
+            )
+
+
+class SplitConsignment(Rule):
+    """One consignee receiving several low-value parcels from the same consignor
+    on the same flight or day may be a consignment split to stay under EUR 150
+    (Art. 23 Council Regulation (EC) 1186/2009; Art. 143a Delegated Regulation
+    (EU) 2015/2446, consignments sent separately on purpose)."""
+
+    code = "RISK-SPLIT"
+    severity = Severity.WARNING
+    risk_points = 50
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        siblings = facts.split_siblings
+        if not siblings:
+            return
+        own = facts.intrinsic_value_eur or Decimal(0)
+        combined = own + sum((s.value_eur for s in siblings), Decimal(0))
+        hawbs = ", ".join(sorted(s.hawb for s in siblings)[:5])
+        yield self.issue(
+            "consignee_name",
+            f"{facts.consignee_name} also receives {len(siblings)} other parcel(s) "
+            f"from {facts.consignor_name} on the same day ({hawbs}); together EUR "
+            f"{combined.quantize(CENT)}. If they are one order, declare them as one "
+            "consignment.",
+        )
+
+
+class LithiumBatteriesByAir(ItemRule):
+    """Batteries (HS 8506, 8507) are dangerous goods in air transport and need
+    the carrier's declaration (ICAO Technical Instructions; IATA DGR, UN 3480/3481
+    /3090/3091)."""
+
+    code = "DG-BATTERY"
+    severity = Severity.WARNING
+    risk_points = 10
+
+    def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if item.hs_code[:4] in ("8506", "8507"):
+            yield self.issue(
+                "hs_code",
+                "Batteries are dangerous goods by air: make sure the air waybill "
+                "carries the dangerous-goods declaration (UN 3480/3481/3090/3091).",
+                item,
+            )

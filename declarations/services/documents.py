@@ -1,0 +1,152 @@
+"""Documents of a declaration: upload, check in the background, request."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.api_auth import ApiClient
+from accounts.errors import ApplicationError
+from declarations.document_checks import inspect_document, reconcile_invoice
+from declarations.models import (
+    Declaration,
+    Document,
+    DocumentKind,
+    Severity,
+    Status,
+    ValidationIssue,
+)
+from declarations.services.lifecycle import Actor, declaration_lock, transition, user_of
+from declarations.tasks import validate_document
+
+# Documents may be added until customs has decided for good.
+OPEN_FOR_DOCUMENTS = (
+    Status.DRAFT, Status.REJECTED, Status.SUBMITTED, Status.VALIDATING,
+    Status.ACCEPTED, Status.UNDER_REVIEW, Status.DOCUMENTS_REQUESTED, Status.HELD,
+)  # fmt: skip
+INVOICE_MISMATCH = "DOC-INVOICE"
+
+
+@transaction.atomic
+def document_upload(
+    *, declaration: Declaration, kind: str, file: UploadedFile, by: Actor
+) -> Document:
+    """Store an upload and queue its check; refuse at once what is plainly wrong."""
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": "Choose commercial invoice, packing list or "
+                                       "certificate of origin."})  # fmt: skip
+    limit = settings.DOCUMENT_MAX_BYTES
+    if not file.size:
+        raise ValidationError({"file": f"{file.name} is empty: choose the file again."})
+    if file.size > limit:
+        raise ValidationError(
+            {"file": f"{file.name} is {file.size / 1e6:.1f} MB, over the "
+                     f"{limit / 1e6:.0f} MB limit: upload a smaller scan or PDF."}
+        )  # fmt: skip
+    declaration = declaration_lock(declaration)
+    if declaration.status not in OPEN_FOR_DOCUMENTS:
+        raise ApplicationError(
+            f"This declaration is {declaration.get_status_display().lower()}: "
+            "documents can no longer be added."
+        )
+    document = Document.objects.create(
+        declaration=declaration,
+        kind=kind,
+        file=file,
+        original_name=file.name[:255],
+        size=file.size,
+        uploaded_by=user_of(by),
+        uploaded_by_api_key=by.api_key if isinstance(by, ApiClient) else None,
+    )
+    pk = document.pk
+    transaction.on_commit(lambda: validate_document.delay(pk))
+    return document
+
+
+def document_check(*, document_id: int) -> Document:
+    """Sniff, screen and read one upload; record the outcome where users see it.
+
+    An accepted invoice whose total or currency disagrees with the declaration
+    becomes a validation issue. An accepted document answers an officer's
+    request: the declaration goes back to review. Running it twice changes
+    nothing: a checked document is left as it is.
+    """
+    document = Document.objects.select_related("declaration").get(pk=document_id)
+    if document.outcome != Document.Outcome.PENDING:
+        return document
+    with document.file.open("rb") as handle:
+        data = handle.read(settings.DOCUMENT_MAX_BYTES + 1)
+    inspection = inspect_document(
+        data=data,
+        filename=document.original_name,
+        kind=document.kind,
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+    )
+    with transaction.atomic():
+        declaration = declaration_lock(document.declaration)
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.outcome != Document.Outcome.PENDING:
+            return document
+        document.content_type = inspection.content_type[:120]
+        document.problems = list(inspection.problems)
+        document.warnings = list(inspection.warnings)
+        document.outcome = (
+            Document.Outcome.ACCEPTED
+            if inspection.accepted
+            else Document.Outcome.REFUSED
+        )
+        document.checked_at = timezone.now()
+        if reading := inspection.invoice:
+            document.invoice_total = reading.total
+            document.invoice_currency = reading.currency or ""
+            document.invoice_source = reading.source[:120]
+            _reconcile(declaration, document, reading)
+        document.save()
+        if inspection.accepted and declaration.status == Status.DOCUMENTS_REQUESTED:
+            by = document.uploaded_by
+            transition(
+                declaration,
+                "receive_documents",
+                by=by,
+                reason=f"{document.get_kind_display()} uploaded: "
+                f"{document.original_name}",
+            )
+    return document
+
+
+def _reconcile(declaration: Declaration, document: Document, reading) -> None:
+    if reading.total is None:
+        return
+    consignment = declaration.consignment
+    declared = sum((i.item_value for i in declaration.items.all()), Decimal(0))
+    for message in reconcile_invoice(
+        reading=reading, declared_total=declared, declared_currency=consignment.currency
+    ):
+        ValidationIssue.objects.create(
+            declaration=declaration,
+            code=INVOICE_MISMATCH,
+            severity=Severity.WARNING,
+            field="item_value",
+            message=f"{document.original_name} ({reading.source}): {message}",
+            risk_points=30,
+        )
+
+
+@transaction.atomic
+def documents_request(
+    *, declaration: Declaration, kinds: list[str], by, reason: str
+) -> Declaration:
+    """An officer asks the declarant for documents; the declaration waits for them."""
+    if not by.has_perm("declarations.decide_declaration"):
+        raise ApplicationError("Only customs officers request documents.", status=403)
+    unknown = set(kinds) - set(DocumentKind.values)
+    if not kinds or unknown:
+        raise ValidationError({"kinds": "Choose at least one kind of document."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what the declarant must send and why."})
+    declaration = declaration_lock(declaration)
+    declaration.requested_documents = sorted(set(kinds))
+    return transition(declaration, "request_documents", by=by, reason=reason.strip())

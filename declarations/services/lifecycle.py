@@ -1,0 +1,130 @@
+"""The lifecycle: locked transitions with their audit rows, submission, decisions."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django_fsm import can_proceed
+
+from accounts.api_auth import ApiClient
+from accounts.errors import ApplicationError
+from declarations.models import Declaration, StatusChange
+from declarations.tasks import validate_declaration
+
+Actor = AbstractBaseUser | ApiClient | None
+
+ACTION_PAST = {
+    "submit": "submitted",
+    "start_validation": "validated",
+    "reject": "rejected",
+    "accept": "accepted",
+    "send_to_review": "sent to review",
+    "release": "released",
+    "hold": "held",
+    "refuse": "refused",
+    "invalidate": "invalidated",
+}
+
+
+def actor_columns(by: Actor) -> dict[str, Any]:
+    """StatusChange's who-columns for a user, an API key, or the portal itself."""
+    if isinstance(by, ApiClient):
+        return {"by_api_key": by.api_key}
+    if by is not None and by.is_authenticated:
+        return {"by_user": by}
+    return {}
+
+
+def user_of(by: Actor) -> AbstractBaseUser | None:
+    return by if by is not None and not isinstance(by, ApiClient) else None
+
+
+def declaration_lock(declaration: Declaration) -> Declaration:
+    return (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("consignment__shipment", "organisation")
+        .get(pk=declaration.pk)
+    )
+
+
+def require_editable(declaration: Declaration) -> None:
+    if not declaration.is_editable:
+        raise ApplicationError(
+            f"This declaration is {declaration.get_status_display().lower()}: it can "
+            "no longer be changed. Ask customs to invalidate it if it is wrong."
+        )
+
+
+def transition(
+    declaration: Declaration, action: str, *, by: Actor, reason: str = ""
+) -> Declaration:
+    """Move a locked declaration along the lifecycle and write its audit row."""
+    method = getattr(declaration, action)
+    if not can_proceed(method):
+        raise ApplicationError(
+            f"A declaration that is {declaration.get_status_display().lower()} cannot "
+            f"be {ACTION_PAST[action]} now."
+        )
+    from_status = declaration.status
+    method()
+    declaration.save()
+    StatusChange.objects.create(
+        declaration=declaration,
+        from_status=from_status,
+        to_status=declaration.status,
+        reason=reason,
+        **actor_columns(by),
+    )
+    return declaration
+
+
+@transaction.atomic
+def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
+    """Freeze the declaration and queue its validation."""
+    declaration = declaration_lock(declaration)
+    if not declaration.declarant_eori:
+        declaration.declarant_eori = declaration.organisation.eori
+    transition(declaration, "submit", by=by)
+    pk = declaration.pk
+    transaction.on_commit(lambda: validate_declaration.delay(pk))
+    return declaration
+
+
+OFFICER_DECISIONS = ("release", "hold")
+
+
+@transaction.atomic
+def declaration_decide(
+    *, declaration: Declaration, decision: str, by: AbstractBaseUser, reason: str
+) -> Declaration:
+    """An officer's decision on a declaration, with the reason the declarant sees."""
+    if decision not in OFFICER_DECISIONS:
+        raise ApplicationError(f"Unknown decision '{decision}'.", status=400)
+    if not by.has_perm("declarations.decide_declaration"):
+        raise PermissionDenied("Only customs officers decide on declarations.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason the declarant will read."})
+    declaration = declaration_lock(declaration)
+    return transition(declaration, decision, by=by, reason=reason.strip())
+
+
+CUSTOMS_OFFICERS_GROUP = "Customs officers"
+
+
+@transaction.atomic
+def customs_officer_group_ensure() -> Group:
+    """The permission group of customs officers: see declarations, decide on them."""
+    group, _ = Group.objects.get_or_create(name=CUSTOMS_OFFICERS_GROUP)
+    wanted = Permission.objects.filter(
+        content_type__app_label="declarations",
+        codename__in=[
+            "view_declaration",
+            "view_goodsitem",
+            "view_validationissue",
+            "view_statuschange",
+            "decide_declaration",
+        ],
+    )
+    group.permissions.add(*wanted)
+    return group

@@ -1,0 +1,1 @@
+"""Sample documents for the declaration tests, built in code."""

@@ -1,0 +1,229 @@
+"""Tests of sanctions screening: normalisation, fuzzy matching and the index cache."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from reference.sanctions import sanctions_import_eu_xml, sanctions_import_ofac_csv
+from reference.screening import (
+    ScreenedName,
+    ScreeningHit,
+    ScreeningIndex,
+    name_tokens,
+    normalise_name,
+    screening_cache_clear,
+    screening_index,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+LISTED = [
+    # (entry_id, external_id, kind, name, aliases (name, is_strong))
+    (1, "173", "entity", "ANGLO-CARIBBEAN CO., LTD.", []),
+    (2, "306", "entity", "BANCO NACIONAL DE CUBA", [("BNC", False)]),
+    (3, "9001", "entity", "ETCO INTERNATIONAL COMMODITIES LTD.", []),
+    (4, "9002", "individual", "KOZLOV, Aleksandr Aleksandrovich", []),
+    (5, "9003", "individual", "NUNEZ MOLINA, Adelmo", []),
+    (6, "9004", "vessel", "GOLDEN STAR", []),
+    (7, "9005", "entity", "RED STAR SHIPPING LINES COMPANY LIMITED", []),
+    (8, "9006", "individual", "SMITH, John Peter", []),
+    (9, "4108", "individual", "RODRIGUEZ OREJUELA, Miguel Angel", [
+        ("THE CHESS PLAYER", False), ("MIKE", False)
+    ]),
+    (10, "9007", "entity", "LIMITED LIABILITY COMPANY RTK", []),
+    (11, "9008", "entity", "KOZLOV TRADING", []),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def index() -> ScreeningIndex:
+    names = []
+    for entry_id, external_id, kind, name, aliases in LISTED:
+        names.append(
+            ScreenedName(entry_id, "OFAC-SDN", external_id, kind, name, name, "SDGT")
+        )
+        for alias, is_strong in aliases:
+            names.append(
+                ScreenedName(
+                    entry_id,
+                    "OFAC-SDN",
+                    external_id,
+                    kind,
+                    name,
+                    alias,
+                    "SDGT",
+                    is_strong,
+                )
+            )
+    return ScreeningIndex.build(names)
+
+
+def _hit_ids(index: ScreeningIndex, name: str, **kwargs: object) -> list[str]:
+    return [hit.external_id for hit in index.screen(name, **kwargs)]
+
+
+def test_legal_forms_and_abbreviations_are_written_out_one_way() -> None:
+    """ "Co., Ltd." and "Company Limited", "Intl" and "International" are one."""
+    assert normalise_name("Anglo-Caribbean Co., Ltd.") == (
+        "ANGLO CARIBBEAN COMPANY LIMITED"
+    )
+    assert normalise_name("ANGLO CARIBBEAN COMPANY LIMITED") == normalise_name(
+        "anglo caribbean co ltd"
+    )
+    assert normalise_name("ETCO Intl. Commodities") == (
+        "ETCO INTERNATIONAL COMMODITIES"
+    )
+    assert normalise_name("Polmex S.A. de C.V.") == "POLMEX SA DE CV"
+    assert normalise_name("Müller & Söhne") == "MULLER AND SOHNE"
+    assert normalise_name("Козлов Александр") == "KOZLOV ALEXANDR"
+
+
+def test_legal_form_words_do_not_count() -> None:
+    """Only the words that name the party are compared."""
+    assert name_tokens("Golden Star Trading Co., Ltd.") == ("GOLDEN", "STAR", "TRADING")
+    assert name_tokens("OOO Alfa Komponent") == name_tokens("Alfa Komponent LLC")
+    assert name_tokens("Limited Liability Compnay RTK") == ("RTK",)
+
+
+def test_word_order_does_not_matter(index: ScreeningIndex) -> None:
+    """Words in another order still match."""
+    assert _hit_ids(index, "Caribbean Anglo Company Limited") == ["173"]
+    assert _hit_ids(index, "Aleksandr Aleksandrovich Kozlov") == ["9002"]
+
+
+def test_legal_form_variants_match(index: ScreeningIndex) -> None:
+    """ "Co., Ltd." matches "Company Limited"; a missing legal form matches too."""
+    assert _hit_ids(index, "Anglo Caribbean Company Limited") == ["173"]
+    assert _hit_ids(index, "ANGLO-CARIBBEAN") == ["173"]
+    assert _hit_ids(index, "RTK Limited Liability Company") == ["9007"]
+    assert _hit_ids(index, "OOO RTK") == ["9007"]
+
+
+def test_abbreviations_match(index: ScreeningIndex) -> None:
+    """ "Intl" matches "International"."""
+    hits = index.screen("Etco Intl Commodities Limited")
+
+    assert [hit.external_id for hit in hits] == ["9001"]
+    assert hits[0].score == 100.0
+
+
+def test_transliterated_names_match(index: ScreeningIndex) -> None:
+    """Cyrillic is read in Latin letters and diacritics are dropped."""
+    assert _hit_ids(index, "Козлов Александр Александрович") == ["9002"]
+    assert _hit_ids(index, "Adelmo Núñez Molina") == ["9003"]
+
+
+def test_small_typos_match(index: ScreeningIndex) -> None:
+    """One wrong, missing or swapped letter still matches, below 100."""
+    for typo in ("Banco Nacional de Kuba", "Banco Nacinal de Cuba"):
+        hits = index.screen(typo)
+        assert [hit.external_id for hit in hits] == ["306"], typo
+        assert 88 <= hits[0].score < 100
+    assert _hit_ids(index, "Kozlov Aleksnadr Aleksandrovich") == ["9002"]
+
+
+def test_a_hit_says_what_matched(index: ScreeningIndex) -> None:
+    """The hit names the entry, the alias that matched and the name screened."""
+    hits = index.screen("The Chess Player")
+
+    assert hits == [
+        ScreeningHit(
+            entry_id=9,
+            source="OFAC-SDN",
+            external_id="4108",
+            listed_name="RODRIGUEZ OREJUELA, Miguel Angel",
+            matched_name="THE CHESS PLAYER",
+            kind="individual",
+            programmes="SDGT",
+            score=100.0,
+            screened_name="The Chess Player",
+        )
+    ]
+
+
+def test_vessels_are_not_matched_against_parties(index: ScreeningIndex) -> None:
+    """A company named like a listed vessel is no hit; a vessel name is."""
+    assert _hit_ids(index, "Golden Star") == []
+    assert _hit_ids(index, "Golden Star Trading Co Ltd") == []
+    assert _hit_ids(index, "Golden Star", kinds=("vessel",)) == ["9004"]
+
+
+def test_one_shared_common_word_is_no_hit(index: ScreeningIndex) -> None:
+    """Sharing one word with a longer listed name does not make a hit."""
+    assert _hit_ids(index, "Golden Star Trading Co Ltd") == []
+    assert _hit_ids(index, "Red Star Electronics Co., Ltd.") == []
+    assert _hit_ids(index, "Star Shipping") == []
+    assert _hit_ids(index, "John Brown") == []
+    assert _hit_ids(index, "Anna Smith") == []
+    assert _hit_ids(index, "RTK Logistics GmbH") == []
+    assert _hit_ids(index, "Banco Santander") == []
+
+
+def test_weak_one_word_aliases_are_not_screened(index: ScreeningIndex) -> None:
+    """OFAC's weak nicknames of one word ("MIKE", "BNC") do not flag anyone."""
+    assert _hit_ids(index, "Mike") == []
+    assert _hit_ids(index, "BNC Co Ltd") == []
+
+
+def test_kinds_limit_what_is_matched(index: ScreeningIndex) -> None:
+    """Screening for entities skips individuals, and the other way round."""
+    assert _hit_ids(index, "Kozlov Aleksandr Aleksandrovich", kinds=("entity",)) == []
+    assert _hit_ids(index, "Kozlov Trading", kinds=("individual",)) == []
+    assert _hit_ids(index, "Kozlov Trading LLC") == ["9008"]
+
+
+def test_threshold_comes_from_the_settings(index: ScreeningIndex, settings) -> None:
+    """SANCTIONS_MATCH_THRESHOLD is read when screening, not at import."""
+    settings.SANCTIONS_MATCH_THRESHOLD = 99.5
+    assert _hit_ids(index, "Banco Nacional de Kuba") == []
+
+    settings.SANCTIONS_MATCH_THRESHOLD = 88
+    assert _hit_ids(index, "Banco Nacional de Kuba") == ["306"]
+    assert _hit_ids(index, "Banco Nacional de Kuba", threshold=99.5) == []
+
+
+@pytest.mark.django_db
+def test_screening_index_is_built_from_the_active_lists() -> None:
+    """The index holds the active OFAC and EU lists, with their aliases."""
+    screening_cache_clear()
+    sanctions_import_ofac_csv(
+        path=DATA / "ofac-sdn-sample.csv", published_on=date(2024, 5, 3)
+    )
+    sanctions_import_eu_xml(path=DATA / "eu-fsf-sample.xml")
+
+    index = screening_index()
+
+    assert index is screening_index()  # cached
+    assert [(h.source, h.external_id) for h in index.screen("Lavrov Sergei")] == []
+    hits = index.screen("Сергей Викторович Лавров")
+    assert [(h.source, h.external_id) for h in hits] == [("EU-FSF", "140725")]
+    assert index.screen("Alfa Komponent, OOO")[0].external_id == "152331"
+    assert index.screen("Anglo Caribbean Co Ltd")[0].source == "OFAC-SDN"
+    assert index.screen("Ebano") == []  # a vessel
+
+
+@pytest.mark.django_db
+def test_screening_index_is_rebuilt_after_an_import(tmp_path: Path) -> None:
+    """A new import is screened against at once, without clearing any cache."""
+    screening_cache_clear()
+    sanctions_import_ofac_csv(
+        path=DATA / "ofac-sdn-sample.csv", published_on=date(2024, 5, 1)
+    )
+    before = screening_index()
+    assert before.screen("New Listed Trading Company Limited") == []
+    newer = tmp_path / "sdn.csv"
+    newer.write_text(
+        '99999,"NEW LISTED TRADING CO., LTD.",-0- ,"IRAN",-0- ,-0- ,-0- ,-0- ,'
+        "-0- ,-0- ,-0- ,-0- \r\n",
+        encoding="utf-8",
+    )
+
+    sanctions_import_ofac_csv(path=newer, published_on=date(2024, 5, 3))
+
+    after = screening_index()
+    assert after is not before
+    assert after.screen("New Listed Trading Company Limited")[0].external_id == (
+        "99999"
+    )
+    assert after.screen("Anglo Caribbean Co Ltd") == []  # no longer listed
