@@ -5,6 +5,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -14,6 +15,7 @@ from declarations.forms import DecisionForm
 from declarations.models import (
     DECIDABLE_STATUSES,
     Declaration,
+    Document,
     GoodsItem,
     RuleSetting,
     ScreeningMatch,
@@ -23,6 +25,7 @@ from declarations.models import (
     ValidationIssue,
 )
 from declarations.services import OFFICER_DECISIONS, declaration_decide
+from declarations.services.lifecycle import ACTION_PAST
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -66,6 +69,26 @@ class ScreeningMatchInline(ReadOnlyInline):
               "external_id", "kind", "programmes", "score"]  # fmt: skip
     readonly_fields = fields
     verbose_name_plural = "Sanctions screening matches"
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = ["kind", "file_link", "outcome", "content_type", "findings",
+              "created_at"]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="file")
+    def file_link(self, obj: Document) -> str:
+        return format_html('<a href="{}" target="_blank">{}</a>', obj.file.url,
+                           obj.original_name)  # fmt: skip
+
+    @admin.display(description="findings")
+    def findings(self, obj: Document) -> str:
+        parts = list(obj.problems) + list(obj.warnings)
+        if obj.invoice_total is not None:
+            parts.append(f"Invoice total {obj.invoice_currency} {obj.invoice_total} "
+                         f"({obj.invoice_source})")  # fmt: skip
+        return "; ".join(parts) or "—"
 
 
 class RiskReasonFilter(admin.SimpleListFilter):
@@ -138,10 +161,13 @@ class DeclarationAdmin(admin.ModelAdmin):
     ]
     ordering = ["-risk_score", "submitted_at"]
     list_select_related = ["organisation", "consignment"]
-    actions = ["release_selected", "hold_selected"]
+    actions = [
+        "release_selected", "hold_selected", "request_documents_selected",
+        "refuse_selected",
+    ]  # fmt: skip
     inlines = [
         GoodsItemInline, ValidationIssueInline, ScreeningMatchInline,
-        StatusChangeInline,
+        DocumentInline, StatusChangeInline,
     ]  # fmt: skip
     fieldsets = [
         (
@@ -164,6 +190,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         ("Consignor", {"fields": ["consignor"]}),
         ("Consignee", {"fields": ["consignee_block"]}),
         ("Value and VAT", {"fields": ["vat_path", "ioss_number", "value_block"]}),
+        ("Duty, VAT and fees", {"fields": ["computation_table"]}),
     ]
     readonly_fields = [
         "type",
@@ -183,6 +210,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         "vat_path",
         "ioss_number",
         "value_block",
+        "computation_table",
     ]
     change_form_template = "admin/declarations/declaration/change_form.html"
 
@@ -286,6 +314,10 @@ class DeclarationAdmin(admin.ModelAdmin):
             c.packages,
         )
 
+    @admin.display(description="computation")
+    def computation_table(self, obj: Declaration) -> str:
+        return render_to_string("declarations/_computation.html", {"declaration": obj})
+
     # Decisions: each asks for the reason the declarant will read.
     @admin.action(description="Release selected declarations", permissions=["decide"])
     def release_selected(
@@ -298,6 +330,18 @@ class DeclarationAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet
     ) -> HttpResponse | None:
         return self._decide(request, queryset, "hold")
+
+    @admin.action(description="Request documents for selected", permissions=["decide"])
+    def request_documents_selected(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        return self._decide(request, queryset, "request_documents")
+
+    @admin.action(description="Refuse selected declarations", permissions=["decide"])
+    def refuse_selected(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        return self._decide(request, queryset, "refuse")
 
     def _decide(
         self, request: HttpRequest, queryset: QuerySet, decision: str
@@ -312,10 +356,11 @@ class DeclarationAdmin(admin.ModelAdmin):
                         decision=decision,
                         by=request.user,
                         reason=form.cleaned_data["reason"],
+                        documents=form.cleaned_data["documents"],
                     )
                     done += 1
                 except (ApplicationError, ValidationError, PermissionDenied) as exc:
-                    refused.append(f"{declaration}: {getattr(exc, 'message', exc)}")
+                    refused.append(f"{declaration}: {_message(exc)}")
             if done:
                 self.message_user(
                     request,
@@ -330,7 +375,7 @@ class DeclarationAdmin(admin.ModelAdmin):
             "admin/declarations/decision.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"{decision.capitalize()} {queryset.count()} declaration(s)",
+                "title": f"{_TITLE[decision]}: {queryset.count()} declaration(s)",
                 "decision": decision,
                 "declarations": queryset,
                 "form": form,
@@ -366,6 +411,7 @@ class DeclarationAdmin(admin.ModelAdmin):
                     decision=decision,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
+                    documents=form.cleaned_data["documents"],
                 )
                 self.message_user(
                     request, f"{declaration} {_PAST[decision]}.", messages.SUCCESS
@@ -374,15 +420,13 @@ class DeclarationAdmin(admin.ModelAdmin):
                     reverse("admin:declarations_declaration_changelist")
                 )
             except (ApplicationError, ValidationError) as exc:
-                form.add_error(
-                    None, getattr(exc, "message", None) or "; ".join(exc.messages)
-                )
+                form.add_error(None, _message(exc))
         return TemplateResponse(
             request,
             "admin/declarations/decision.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"{decision.capitalize()} declaration {declaration}",
+                "title": f"{_TITLE[decision]}: declaration {declaration}",
                 "decision": decision,
                 "declarations": [declaration],
                 "form": form,
@@ -394,12 +438,26 @@ class DeclarationAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         extra_context["decisions"] = (
-            OFFICER_DECISIONS if self.has_decide_permission(request) else ()
+            [(d, _TITLE[d]) for d in OFFICER_DECISIONS]
+            if self.has_decide_permission(request)
+            else ()
         )
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-_PAST = {"release": "released", "hold": "held"}
+_PAST = ACTION_PAST
+_TITLE = {
+    "release": "Release",
+    "hold": "Hold",
+    "request_documents": "Request documents",
+    "refuse": "Refuse",
+}
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return getattr(exc, "message", None) or str(exc)
 
 
 @admin.register(RuleSetting)

@@ -11,11 +11,21 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from declarations import selectors, services, validators
-from declarations.models import Declaration, DeclarationType, Severity, Status, VatPath
+from declarations.models import (
+    Declaration,
+    DeclarationType,
+    Document,
+    DocumentKind,
+    Severity,
+    Status,
+    VatPath,
+)
+from declarations.services.documents import document_upload
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -172,6 +182,77 @@ class StatusChangeOutput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class RateOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        coerce_to_string=True,
+        help_text="Units of the currency per EUR.",
+    )
+    ecb_date = serializers.DateField(help_text="The ECB publication the rate is from.")
+    month = serializers.DateField(help_text="First day of the month it applies to.")
+
+
+class ChargeLineOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="The charge line's stable code.")
+    kind = serializers.ChoiceField(
+        choices=["duty_low_value", "duty_ad_valorem", "vat", "fee"]
+    )
+    label = serializers.CharField()
+    base_eur = serializers.CharField(
+        allow_null=True, help_text="What a percentage is taken of."
+    )
+    rate = serializers.CharField(allow_null=True, help_text="Percentage.")
+    amount = serializers.CharField(allow_null=True, help_text="Fixed amount per unit.")
+    amount_currency = serializers.CharField()
+    quantity = serializers.IntegerField(allow_null=True)
+    item_line = serializers.IntegerField(allow_null=True)
+    amount_eur = serializers.CharField(help_text="Rounded once, half up, to the cent.")
+    due_at = serializers.ChoiceField(choices=["clearance", "checkout", "delivery"])
+    legal_source = serializers.CharField()
+    confidence = serializers.ChoiceField(choices=["H", "M", "L"])
+    indicative = serializers.BooleanField()
+    note = serializers.CharField()
+
+
+class ComputationOutput(serializers.Serializer):
+    """Duty, VAT and fees line by line; the amounts are decimal strings."""
+
+    on = serializers.DateField()
+    currency = serializers.CharField()
+    vat_path = serializers.CharField()
+    low_value = serializers.BooleanField()
+    intrinsic_value_eur = serializers.CharField()
+    customs_value_eur = serializers.CharField()
+    customs_duty_eur = serializers.CharField()
+    import_vat_eur = serializers.CharField()
+    vat_due_at = serializers.CharField(allow_null=True)
+    fees_eur = serializers.CharField()
+    total_due_eur = serializers.CharField()
+    rate = RateOutput()
+    other_rates = RateOutput(many=True)
+    lines = ChargeLineOutput(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class DocumentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file_name = serializers.CharField(source="original_name")
+    size = serializers.IntegerField()
+    content_type = serializers.CharField(help_text="Sniffed from the content.")
+    outcome = serializers.ChoiceField(choices=Document.Outcome.choices)
+    problems = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(child=serializers.CharField())
+    invoice_total = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True
+    )
+    invoice_currency = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    checked_at = serializers.DateTimeField(allow_null=True)
+
+
 class DeclarationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     lrn = serializers.CharField()
@@ -237,6 +318,20 @@ class DeclarationOutput(serializers.Serializer):
     total_due_eur = serializers.DecimalField(
         max_digits=12, decimal_places=2, allow_null=True
     )
+    customs_value_eur = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True
+    )
+    exchange_rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        allow_null=True,
+        help_text="Customs monthly rate used: units of the currency per EUR.",
+    )
+    exchange_rate_date = serializers.DateField(allow_null=True)
+    computation = ComputationOutput(allow_null=True)
+    additional_procedure_code = serializers.CharField()
+    requested_documents = serializers.ListField(child=serializers.CharField())
+    documents = DocumentOutput(many=True)
     risk_score = serializers.IntegerField()
     items = ItemOutput(many=True)
     issues = IssueOutput(many=True)
@@ -365,3 +460,58 @@ class DeclarationDetail(GenericAPIView):
             organisation=request.user.organisation, pk=pk
         )
         return Response(DeclarationOutput(declaration).data)
+
+
+class DocumentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField(
+        help_text="PDF or XLSX; JPEG/PNG scans for a certificate of origin."
+    )
+
+
+class DeclarationDocuments(GenericAPIView):
+    serializer_class = DocumentOutput
+    queryset = Declaration.objects.none()
+    parser_classes = [MultiPartParser]
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="declaration_documents_list",
+        summary="A declaration's documents and what the checks found",
+        responses={
+            200: DocumentOutput(many=True),
+            404: OpenApiResponse(ProblemSerializer),
+            **PROBLEMS,
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        declaration = selectors.declaration_detail(
+            organisation=request.user.organisation, pk=pk
+        )
+        return Response(DocumentOutput(declaration.documents.all(), many=True).data)
+
+    @extend_schema(
+        operation_id="declaration_documents_upload",
+        summary="Attach a document",
+        description="Stores the file and checks it in the background: its real "
+        "type, size, macros, and for an invoice its total against the declared "
+        "value. Poll the document list for `outcome`. An upload answers a "
+        "`documents_requested` declaration: once accepted, it goes back to review.",
+        request={"multipart/form-data": DocumentInput},
+        responses={
+            202: DocumentOutput,
+            404: OpenApiResponse(ProblemSerializer),
+            409: OpenApiResponse(ProblemSerializer),
+            **PROBLEMS,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        declaration = selectors.declaration_detail(
+            organisation=request.user.organisation, pk=pk
+        )
+        incoming = DocumentInput(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        document = document_upload(
+            declaration=declaration, by=request.user, **incoming.validated_data
+        )
+        return Response(DocumentOutput(document).data, status=status.HTTP_202_ACCEPTED)

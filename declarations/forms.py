@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 
 from declarations import validators
-from declarations.models import DeclarationType, Status, VatPath
+from declarations.models import DeclarationType, DocumentKind, Status, VatPath
 
 
 def _text(
@@ -279,7 +279,14 @@ class GoodsItemForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """An officer's reason, shown to the declarant."""
+    """An officer's reason, shown to the declarant, and documents asked for."""
+
+    documents = forms.MultipleChoiceField(
+        choices=DocumentKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only when asking for documents.",
+    )
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -26,6 +26,11 @@ class Status(models.TextChoices):
 
 # The declarant may change a declaration only before customs has it.
 EDITABLE_STATUSES = (Status.DRAFT, Status.REJECTED)
+# Documents may be added until customs has decided for good.
+OPEN_FOR_DOCUMENTS = (
+    Status.DRAFT, Status.REJECTED, Status.SUBMITTED, Status.VALIDATING,
+    Status.ACCEPTED, Status.UNDER_REVIEW, Status.DOCUMENTS_REQUESTED, Status.HELD,
+)  # fmt: skip
 # Statuses an officer decides from.
 DECIDABLE_STATUSES = (Status.ACCEPTED, Status.UNDER_REVIEW, Status.HELD)
 
@@ -185,6 +190,19 @@ class Declaration(models.Model):
     def is_in_progress(self) -> bool:
         """Waiting on the validation task; the page polls while this holds."""
         return self.status in (Status.SUBMITTED, Status.VALIDATING)
+
+    @property
+    def documents_pending(self) -> bool:
+        return any(d.outcome == "pending" for d in self.documents.all())
+
+    @property
+    def accepts_documents(self) -> bool:
+        return self.status in OPEN_FOR_DOCUMENTS
+
+    @property
+    def requested_document_labels(self) -> list[str]:
+        labels = dict(DocumentKind.choices)
+        return [labels.get(kind, kind) for kind in self.requested_documents]
 
     @property
     def officer_message(self) -> "StatusChange | None":

@@ -6,6 +6,12 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Organisation
 from declarations.models import Declaration
 
+# What a declaration's page or API answer shows, fetched in one query each.
+DETAIL = (
+    "items", "issues__item", "status_changes__by_user", "status_changes__by_api_key",
+    "documents",
+)  # fmt: skip
+
 
 def declarations_of(*, organisation: Organisation) -> QuerySet[Declaration]:
     return Declaration.objects.filter(organisation=organisation).select_related(
@@ -15,12 +21,7 @@ def declarations_of(*, organisation: Organisation) -> QuerySet[Declaration]:
 
 def declaration_detail(*, organisation: Organisation, pk: int) -> Declaration:
     """One declaration of `organisation` with all its page shows; 404 otherwise."""
-    queryset = declarations_of(organisation=organisation).prefetch_related(
-        "items",
-        "issues__item",
-        "status_changes__by_user",
-        "status_changes__by_api_key",
-    )
+    queryset = declarations_of(organisation=organisation).prefetch_related(*DETAIL)
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -33,9 +34,7 @@ def declaration_list(
     lrn: str = "",
     mrn: str = "",
 ) -> QuerySet[Declaration]:
-    queryset = declarations_of(organisation=organisation).prefetch_related(
-        "items", "issues__item", "status_changes__by_user", "status_changes__by_api_key"
-    )
+    queryset = declarations_of(organisation=organisation).prefetch_related(*DETAIL)
     if status:
         queryset = queryset.filter(status=status)
     if type:

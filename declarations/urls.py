@@ -17,4 +17,6 @@ urlpatterns = [
         "<int:pk>/items/<int:line>/remove/", views.goods_item_remove, name="item-remove"
     ),
     path("<int:pk>/submit/", views.declaration_submit, name="submit"),
+    path("<int:pk>/documents/", views.documents, name="documents"),
+    path("<int:pk>/documents/upload/", views.document_add, name="document-upload"),
 ]

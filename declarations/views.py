@@ -13,7 +13,8 @@ from accounts.errors import ApplicationError
 from accounts.models import Organisation
 from declarations import selectors, services
 from declarations.forms import DeclarationHeaderForm, GoodsItemForm
-from declarations.models import Declaration, Status
+from declarations.models import Declaration, DocumentKind, Status
+from declarations.services.documents import document_upload
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -57,6 +58,7 @@ def _page_context(declaration: Declaration, **extra) -> dict:
             i for f, group in issues.items() if f not in known for i in group
         ],
         "item_form": GoodsItemForm(),
+        "document_kinds": DocumentKind.choices,
         **extra,
     }
 
@@ -230,3 +232,49 @@ def declaration_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     return redirect("declarations:detail", pk=pk)
+
+
+def _documents_response(
+    request: HtmxHttpRequest, pk: int, error: str = ""
+) -> HttpResponse:
+    declaration = _declaration(request, pk)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("declarations:detail", pk=pk)
+    return render(
+        request,
+        "declarations/_documents.html",
+        {"declaration": declaration, "document_kinds": DocumentKind.choices,
+         "document_error": error},
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def documents(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The documents panel, polled while a check runs."""
+    return _documents_response(request, pk)
+
+
+@login_required
+@require_POST
+def document_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    declaration = _declaration(request, pk)
+    upload = request.FILES.get("file")
+    error = ""
+    if upload is None:
+        error = "Choose a file to upload."
+    else:
+        try:
+            document_upload(
+                declaration=declaration,
+                kind=request.POST.get("kind", ""),
+                file=upload,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except ApplicationError as exc:
+            error = exc.message
+    return _documents_response(request, pk, error)

@@ -20,6 +20,11 @@ api_v1 = [
         declarations_api.DeclarationDetail.as_view(),
         name="declaration",
     ),
+    path(
+        "declarations/<int:pk>/documents/",
+        declarations_api.DeclarationDocuments.as_view(),
+        name="declaration-documents",
+    ),
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ from accounts.api_auth import ApiClient
 from accounts.errors import ApplicationError
 from declarations.document_checks import inspect_document, reconcile_invoice
 from declarations.models import (
+    OPEN_FOR_DOCUMENTS,
     Declaration,
     Document,
     DocumentKind,
@@ -22,11 +23,6 @@ from declarations.models import (
 from declarations.services.lifecycle import Actor, declaration_lock, transition, user_of
 from declarations.tasks import validate_document
 
-# Documents may be added until customs has decided for good.
-OPEN_FOR_DOCUMENTS = (
-    Status.DRAFT, Status.REJECTED, Status.SUBMITTED, Status.VALIDATING,
-    Status.ACCEPTED, Status.UNDER_REVIEW, Status.DOCUMENTS_REQUESTED, Status.HELD,
-)  # fmt: skip
 INVOICE_MISMATCH = "DOC-INVOICE"
 
 
@@ -133,20 +129,3 @@ def _reconcile(declaration: Declaration, document: Document, reading) -> None:
             message=f"{document.original_name} ({reading.source}): {message}",
             risk_points=30,
         )
-
-
-@transaction.atomic
-def documents_request(
-    *, declaration: Declaration, kinds: list[str], by, reason: str
-) -> Declaration:
-    """An officer asks the declarant for documents; the declaration waits for them."""
-    if not by.has_perm("declarations.decide_declaration"):
-        raise ApplicationError("Only customs officers request documents.", status=403)
-    unknown = set(kinds) - set(DocumentKind.values)
-    if not kinds or unknown:
-        raise ValidationError({"kinds": "Choose at least one kind of document."})
-    if not reason.strip():
-        raise ValidationError({"reason": "Say what the declarant must send and why."})
-    declaration = declaration_lock(declaration)
-    declaration.requested_documents = sorted(set(kinds))
-    return transition(declaration, "request_documents", by=by, reason=reason.strip())

@@ -1,5 +1,6 @@
 """The lifecycle: locked transitions with their audit rows, submission, decisions."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -9,7 +10,7 @@ from django_fsm import can_proceed
 
 from accounts.api_auth import ApiClient
 from accounts.errors import ApplicationError
-from declarations.models import Declaration, StatusChange
+from declarations.models import Declaration, DocumentKind, StatusChange
 from declarations.tasks import validate_declaration
 
 Actor = AbstractBaseUser | ApiClient | None
@@ -91,14 +92,23 @@ def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
     return declaration
 
 
-OFFICER_DECISIONS = ("release", "hold")
+OFFICER_DECISIONS = ("release", "hold", "request_documents", "refuse")
 
 
 @transaction.atomic
 def declaration_decide(
-    *, declaration: Declaration, decision: str, by: AbstractBaseUser, reason: str
+    *,
+    declaration: Declaration,
+    decision: str,
+    by: AbstractBaseUser,
+    reason: str,
+    documents: Sequence[str] = (),
 ) -> Declaration:
-    """An officer's decision on a declaration, with the reason the declarant sees."""
+    """An officer's decision on a declaration, with the reason the declarant sees.
+
+    Asking for documents names the kinds wanted; the declaration then waits in
+    documents_requested until the declarant uploads one.
+    """
     if decision not in OFFICER_DECISIONS:
         raise ApplicationError(f"Unknown decision '{decision}'.", status=400)
     if not by.has_perm("declarations.decide_declaration"):
@@ -106,6 +116,11 @@ def declaration_decide(
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason the declarant will read."})
     declaration = declaration_lock(declaration)
+    if decision == "request_documents":
+        unknown = set(documents) - set(DocumentKind.values)
+        if not documents or unknown:
+            raise ValidationError({"documents": "Choose the documents you need."})
+        declaration.requested_documents = sorted(set(documents))
     return transition(declaration, decision, by=by, reason=reason.strip())
 
 

@@ -144,8 +144,39 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DeclarationStatusEnum": "declarations.models.Status",
         "SeverityEnum": "declarations.models.Severity",
+        "DocumentKindEnum": "declarations.models.DocumentKind",
+        "ChargeKindEnum": ["duty_low_value", "duty_ad_valorem", "vat", "fee"],
     },
 }
+
+# Sanctions lists: where the refresh tasks download them from, and the match
+# score (0-100) from which a party goes to an officer.
+SANCTIONS_OFAC_URL = env(
+    "SANCTIONS_OFAC_URL",
+    default="https://www.treasury.gov/ofac/downloads/sdn.csv",
+)
+SANCTIONS_EU_URL = env("SANCTIONS_EU_URL", default="")
+SANCTIONS_MATCH_THRESHOLD = env.float("SANCTIONS_MATCH_THRESHOLD", default=88.0)
+
+# Periodic work (run `celery -A portal beat` next to the workers in production).
+CELERY_BEAT_SCHEDULE = {
+    "refresh-ofac": {
+        "task": "reference.tasks.refresh_sanctions_list",
+        "schedule": 6 * 60 * 60,
+        "args": ("OFAC-SDN",),
+    },
+    "refresh-unit-values": {
+        "task": "declarations.tasks.refresh_unit_values",
+        "schedule": 24 * 60 * 60,
+    },
+}
+
+if SANCTIONS_EU_URL:  # the FSF download needs a token of your own in the URL
+    CELERY_BEAT_SCHEDULE["refresh-eu-fsf"] = {
+        "task": "reference.tasks.refresh_sanctions_list",
+        "schedule": 6 * 60 * 60,
+        "args": ("EU-FSF",),
+    }
 
 # Uploaded documents (invoices, packing lists, certificates of origin).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
