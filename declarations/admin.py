@@ -146,7 +146,7 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "risk_score", "reasons", "status_badge", "type", "hawb",
+        "__str__", "risk_score", "reasons", "status_badge", "type_code", "hawb",
         "organisation", "consignee", "submitted_at",
     ]  # fmt: skip
     list_display_links = ["__str__"]
@@ -252,6 +252,10 @@ class DeclarationAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Declaration) -> str:
         return obj.get_status_display()
+
+    @admin.display(description="type", ordering="type")
+    def type_code(self, obj: Declaration) -> str:
+        return obj.type
 
     @admin.display(description="house AWB", ordering="consignment__hawb")
     def hawb(self, obj: Declaration) -> str:
