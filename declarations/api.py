@@ -155,7 +155,7 @@ class IssueOutput(serializers.Serializer):
     message = serializers.CharField()
 
     def get_row(self, issue) -> int | None:
-        return None
+        return issue.item.manifest_row if issue.item_id else None
 
     def get_hawb(self, issue) -> str:
         return issue.declaration.consignment.hawb
@@ -341,8 +341,7 @@ class DeclarationOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def get_manifest(self, declaration) -> int | None:
-        # Manifests arrive with the bulk upload; filings by API have none.
-        return None
+        return declaration.manifest_id
 
 
 EXAMPLE = {
@@ -395,13 +394,16 @@ class DeclarationListCreate(GenericAPIView):
             OpenApiParameter("hawb", str),
             OpenApiParameter("lrn", str),
             OpenApiParameter("mrn", str),
+            OpenApiParameter(
+                "manifest", int, description="Declarations of a manifest."
+            ),
         ],
         responses={200: DeclarationOutput(many=True), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
         params = {
             k: request.query_params.get(k, "")
-            for k in ("status", "type", "hawb", "lrn", "mrn")
+            for k in ("status", "type", "hawb", "lrn", "mrn", "manifest")
         }
         queryset = selectors.declaration_list(
             organisation=request.user.organisation, **params

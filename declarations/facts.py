@@ -121,7 +121,17 @@ def consignment_facts_batch(
         return []
     reference = reference or reference_data(on=declarations[0].reference_date)
     partial = [_facts(d, reference, rates) for d in declarations]
-    siblings = _split_siblings(declarations, partial)
+    siblings = split_siblings(
+        [
+            (
+                d.pk,
+                split_key(d.organisation_id, f),
+                SplitSibling(f.hawb, f.intrinsic_value_eur),
+            )
+            for d, f in zip(declarations, partial, strict=True)
+        ],
+        exclude_declarations=[d.pk for d in declarations],
+    )
     return [
         _with(facts, split_siblings=siblings.get(d.pk, ()))
         for d, facts in zip(declarations, partial, strict=True)
@@ -185,13 +195,14 @@ def _with(facts: ConsignmentFacts, **changes) -> ConsignmentFacts:
     return replace(facts, **changes) if any(changes.values()) else facts
 
 
-def _split_key(d: Declaration, facts: ConsignmentFacts) -> tuple | None:
+def split_key(organisation_id: int, facts: ConsignmentFacts) -> tuple | None:
+    """Who sends what to whom on which day, for low-value consignments only."""
     value = facts.intrinsic_value_eur
     day = facts.arrival_date or facts.on
     if value is None or value > LOW_VALUE_EUR or not facts.consignee_name.strip():
         return None
     return (
-        d.organisation_id,
+        organisation_id,
         facts.consignee_name.strip().upper(),
         facts.consignee_postcode.strip().upper(),
         facts.consignor_name.strip().upper(),
@@ -200,7 +211,7 @@ def _split_key(d: Declaration, facts: ConsignmentFacts) -> tuple | None:
 
 
 _SIBLINGS_SQL = """
-SELECT d.id, c.hawb, d.intrinsic_value_eur, d.organisation_id,
+SELECT c.hawb, d.intrinsic_value_eur, d.organisation_id,
        upper(btrim(c.consignee_name)), upper(btrim(c.consignee_postcode)),
        upper(btrim(c.consignor_name)), coalesce(s.arrival_date, d.submitted_at::date)
 FROM declarations_declaration d
@@ -215,17 +226,22 @@ WHERE d.status = ANY(%s) AND d.intrinsic_value_eur <= 150 AND NOT d.id = ANY(%s)
 """
 
 
-def _split_siblings(
-    declarations: Sequence[Declaration], facts: Sequence[ConsignmentFacts]
-) -> dict[int, tuple[SplitSibling, ...]]:
+def split_siblings(
+    entries: Sequence[tuple[object, tuple | None, SplitSibling]],
+    *,
+    exclude_declarations: Sequence[int] = (),
+) -> dict[object, tuple[SplitSibling, ...]]:
     """Low-value parcels to the same consignee from the same consignor that day:
-    others of this batch, and filed ones, found with a single query."""
-    by_key: dict[tuple, list[tuple[int, SplitSibling]]] = defaultdict(list)
-    keys: dict[int, tuple] = {}
-    for d, f in zip(declarations, facts, strict=True):
-        if key := _split_key(d, f):
-            keys[d.pk] = key
-            by_key[key].append((d.pk, SplitSibling(f.hawb, f.intrinsic_value_eur)))
+    the others of this batch, and filed ones, found with a single query.
+
+    `entries` are (identity, split_key, sibling) per consignment of the batch.
+    """
+    by_key: dict[tuple, list[tuple[object, SplitSibling]]] = defaultdict(list)
+    keys: dict[object, tuple] = {}
+    for ident, key, sibling in entries:
+        if key is not None:
+            keys[ident] = key
+            by_key[key].append((ident, sibling))
     if not keys:
         return {}
     distinct = list(by_key)
@@ -234,14 +250,14 @@ def _split_siblings(
             _SIBLINGS_SQL,
             [
                 [str(s) for s in FILED],
-                [d.pk for d in declarations],
+                list(exclude_declarations),
                 *([k[i] for k in distinct] for i in range(5)),
             ],
         )
-        for _, hawb, value, *key in cursor.fetchall():
-            by_key[tuple(key)].append((0, SplitSibling(hawb, value)))
+        for hawb, value, *key in cursor.fetchall():
+            by_key[tuple(key)].append((None, SplitSibling(hawb, value)))
     return {
-        pk: tuple(s for other, s in by_key[key] if other != pk)
-        for pk, key in keys.items()
+        ident: tuple(s for other, s in by_key[key] if other != ident)
+        for ident, key in keys.items()
         if len(by_key[key]) > 1
     }

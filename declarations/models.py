@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from accounts.models import ApiKey, Organisation
-from shipments.models import Consignment
+from shipments.models import Consignment, Manifest
 
 
 class Status(models.TextChoices):
@@ -66,6 +66,14 @@ class Declaration(models.Model):
     )
     consignment = models.ForeignKey(
         Consignment, on_delete=models.PROTECT, related_name="declarations"
+    )
+    manifest = models.ForeignKey(
+        Manifest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="declarations",
+        help_text="The manifest this declaration was last filed by.",
     )
     type = models.CharField(
         max_length=2, choices=DeclarationType.choices, default=DeclarationType.H7
@@ -308,6 +316,9 @@ class GoodsItem(models.Model):
     )
     product_id = models.CharField(
         "product identifier", max_length=70, blank=True, help_text="SKU or GTIN."
+    )
+    manifest_row = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The manifest row this item came from."
     )
 
     class Meta:

@@ -33,6 +33,7 @@ def declaration_list(
     hawb: str = "",
     lrn: str = "",
     mrn: str = "",
+    manifest: str = "",
 ) -> QuerySet[Declaration]:
     queryset = declarations_of(organisation=organisation).prefetch_related(*DETAIL)
     if status:
@@ -45,4 +46,6 @@ def declaration_list(
         queryset = queryset.filter(lrn=lrn)
     if mrn:
         queryset = queryset.filter(mrn=mrn)
+    if manifest:
+        queryset = queryset.filter(manifest_id=manifest if manifest.isdigit() else -1)
     return queryset

@@ -83,3 +83,59 @@ def validate_document(self, document_id: int) -> None:
     from declarations.services.documents import document_check
 
     document_check(document_id=document_id)
+
+
+def _record_manifest_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    """A manifest that cannot be processed says so on its page and in the API."""
+    from shipments.models import Manifest
+
+    manifest_id = args[0] if args else kwargs.get("manifest_id")
+    logger.error("Manifest %s failed: %s", manifest_id, exc)
+    Manifest.objects.filter(pk=manifest_id).exclude(status="done").update(
+        status="failed",
+        error="The portal could not process this manifest because of an internal "
+        "error. Our team has been alerted; upload it again later.",
+    )
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=1800,
+    soft_time_limit=1700,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    on_failure=_record_manifest_failure,
+)
+def ingest_manifest(self, manifest_id: int) -> int:
+    """Stage the manifest's rows, then queue one task per chunk."""
+    from django.conf import settings
+
+    from shipments.manifests import manifest_stage
+
+    numbers = manifest_stage(
+        manifest_id=manifest_id, chunk_size=settings.MANIFEST_CHUNK_SIZE
+    )
+    for number in numbers:
+        process_manifest_chunk.delay(manifest_id, number)
+    return len(numbers)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=600,
+    soft_time_limit=570,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    on_failure=_record_manifest_failure,
+)
+def process_manifest_chunk(self, manifest_id: int, number: int) -> bool:
+    """Validate, price and file one chunk of a manifest (see declarations.pipeline)."""
+    from declarations.pipeline import manifest_chunk_process
+
+    return manifest_chunk_process(manifest_id=manifest_id, number=number)

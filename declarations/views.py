@@ -67,7 +67,9 @@ def _page_context(declaration: Declaration, **extra) -> dict:
 @require_GET
 def declaration_list(request: HttpRequest) -> HttpResponse:
     declarations = selectors.declaration_list(
-        organisation=_organisation(request), status=request.GET.get("status", "")
+        organisation=_organisation(request),
+        status=request.GET.get("status", ""),
+        manifest=request.GET.get("manifest", ""),
     ).order_by("-created_at")[:200]
     return render(
         request,

@@ -7,9 +7,19 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from declarations import api as declarations_api
+from declarations import api_manifests
 from portal.api_errors import json_not_found
 
 api_v1 = [
+    path("manifests/", api_manifests.ManifestUpload.as_view(), name="manifests"),
+    path(
+        "manifests/<int:pk>/", api_manifests.ManifestDetail.as_view(), name="manifest"
+    ),
+    path(
+        "manifests/<int:pk>/issues/",
+        api_manifests.ManifestIssues.as_view(),
+        name="manifest-issues",
+    ),
     path(
         "declarations/",
         declarations_api.DeclarationListCreate.as_view(),
@@ -32,6 +42,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("declarations/", include("declarations.urls")),
+    path("manifests/", include("declarations.urls_manifests")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

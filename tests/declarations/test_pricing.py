@@ -21,6 +21,8 @@ from declarations.pricing import (
 from reference.charges import charges_load, charges_read
 from reference.rates import CustomsRate, RateUnavailable, customs_rate
 
+pytestmark = pytest.mark.django_db  # customs rates also come from EcbRate rows
+
 # The seeded lines, read from the CSV: pricing is pure, so most tests need no
 # database; `price` ignores the lines not in force or of another country.
 SEEDED = charges_read()

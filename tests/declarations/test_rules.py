@@ -652,3 +652,16 @@ def test_risk_sanctions_flags_listed_entity_with_entry_and_score(clean):
     hit = issues[0].screening
     assert issues[0].severity == "warning" and issues[0].risk_points >= 40
     assert hit.source and hit.external_id and hit.score >= 80
+
+
+# DQ-COSTS
+def test_dq_costs_accepts_zero_costs(clean):
+    """No transport or insurance cost is fine."""
+    assert "DQ-COSTS" not in codes(clean)
+
+
+def test_dq_costs_refuses_negative_cost_and_no_package(clean):
+    """A negative transport cost and 0 packages are refused."""
+    facts = replace(clean, transport_cost=Decimal(-1), packages=0)
+    fields = {i.field for i in run_rules(facts) if i.code == "DQ-COSTS"}
+    assert fields == {"transport_cost", "packages"}

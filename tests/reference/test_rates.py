@@ -15,6 +15,8 @@ from reference.rates import (
     to_eur,
 )
 
+pytestmark = pytest.mark.django_db  # customs rates also come from EcbRate rows
+
 
 def test_usd_rate_is_the_penultimate_wednesday_of_the_previous_month() -> None:
     """March 2025 uses the USD rate of Wednesday 19 February 2025: 1.0434.
@@ -51,14 +53,16 @@ def test_bundled_history_ends_on_30_october_2026() -> None:
     assert bundled_ecb_history().last_date == date(2026, 10, 30)
 
 
+@pytest.mark.django_db
 def test_month_beyond_the_data_is_unavailable() -> None:
-    """December 2026 needs 18 November 2026's rate, which the file lacks."""
+    """December 2026 needs 18 November 2026's rate, which no file gave yet."""
     with pytest.raises(RateUnavailable) as raised:
         customs_rate(currency="CNY", on=date(2026, 12, 1))
 
     assert str(raised.value) == (
-        "No ECB customs rate for CNY in December 2026: the bundled ECB history "
-        "ends on 2026-10-30; upload a newer ECB file."
+        "No ECB customs rate for CNY in December 2026: it is the ECB rate of "
+        "Wednesday 2026-11-18, and the ECB rates known end on 2026-10-30. Upload "
+        "the ECB's eurofxref-hist.zip or daily XML, or set ECB_RATES_URL."
     )
 
 

@@ -1,0 +1,110 @@
+"""A manifest through real Celery workers, one of them killed mid-way."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db.models import Count
+
+from declarations.models import Declaration
+from declarations.services.manifests import manifest_submit
+from shipments.models import Manifest, ManifestChunk
+from tests.declarations.manifests import manifest_csv, row, upload_file
+from tests.declarations.test_worker import APPS, database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, available_apps=APPS),
+]
+PARCELS = 1500
+CHUNK = 30
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def start_worker(log: Path, media: Path) -> subprocess.Popen:
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": database_url(),
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "MANIFEST_CHUNK_SIZE": str(CHUNK),
+        "MEDIA_ROOT": str(media),
+    }
+    handle = log.open("a")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "info",
+         "--concurrency", "2", "--without-gossip", "--without-mingle",
+         "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while "ready." not in log.read_text():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    return process
+
+
+def children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in found.stdout.split()]
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_killed_worker_loses_and_duplicates_nothing(shipper, media, tmp_path, settings):
+    """The pool processes are killed with SIGKILL while chunks are in flight; the
+    chunks run again and every consignment is declared exactly once."""
+    settings.MEDIA_ROOT = media
+    log = tmp_path / "worker.log"
+    worker = start_worker(log, media)
+    try:
+        rows = [row(f"K{n:05d}", consignee_name=f"Buyer {n}") for n in range(PARCELS)]
+        manifest, _ = manifest_submit(
+            organisation=shipper, upload=upload_file(manifest_csv(rows)), by=None
+        )
+        deadline = time.monotonic() + 120
+        while not ManifestChunk.objects.filter(
+            manifest=manifest, status="done"
+        ).exists():
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        assert ManifestChunk.objects.filter(
+            manifest=manifest, status="pending"
+        ).exists()
+        for pid in children(worker.pid):
+            os.kill(pid, signal.SIGKILL)
+        while Manifest.objects.get(pk=manifest.pk).status != Manifest.Status.DONE:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    finally:
+        stop(worker)
+    text = log.read_text()
+    assert "WorkerLostError" in text or "SIGKILL" in text, text
+    manifest.refresh_from_db()
+    assert manifest.consignments_total == PARCELS
+    assert manifest.consignments_accepted == PARCELS
+    declared = Declaration.objects.filter(manifest=manifest)
+    assert declared.count() == PARCELS
+    duplicates = (
+        declared.values("consignment__hawb").annotate(n=Count("id")).filter(n__gt=1)
+    )
+    assert not duplicates.exists()
+    assert all(d.mrn for d in declared.only("mrn"))

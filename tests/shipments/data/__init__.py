@@ -1,0 +1,1 @@
+"""Sample manifest files for the shipments tests, built in code."""
