@@ -103,9 +103,13 @@ def manifest_stage(*, manifest_id: int, chunk_size: int) -> list[int]:
             )
             rows = _stage_rows(manifest, reader)
     except ManifestRefused as exc:
-        Manifest.objects.filter(pk=manifest_id).update(
-            status=Manifest.Status.FAILED, error=str(exc)
-        )
+        # Damaged past its header: refused whole, and nothing of it is kept.
+        with transaction.atomic():
+            ManifestRow.objects.filter(manifest_id=manifest_id).delete()
+            ManifestIssue.objects.filter(manifest_id=manifest_id).delete()
+            Manifest.objects.filter(pk=manifest_id).update(
+                status=Manifest.Status.FAILED, error=str(exc)
+            )
         return []
     with transaction.atomic():
         consignments = _share_out(manifest, chunk_size)

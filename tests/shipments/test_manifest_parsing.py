@@ -35,6 +35,7 @@ from tests.shipments.data.manifests import (
     xlsx_bytes,
     xlsx_declaring_huge_member,
     xlsx_ratio_bomb,
+    xlsx_with_doctype,
     zip_with_members,
 )
 
@@ -670,6 +671,12 @@ def test_zip_with_thousands_of_members_is_refused(tmp_path):
     """A workbook holding thousands of files is refused as unsafe."""
     message = _refusal(tmp_path, zip_with_members(2500), "manifest.xlsx")
     assert "holds 2501 files" in message
+
+
+def test_xlsx_with_a_dtd_is_refused(tmp_path):
+    """A workbook part declaring entities (an XXE attempt) is refused unread."""
+    message = _refusal(tmp_path, xlsx_with_doctype(), "manifest.xlsx")
+    assert "could not be opened as an Excel workbook" in message or "damaged" in message
 
 
 def test_xlsm_is_refused(tmp_path):

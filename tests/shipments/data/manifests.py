@@ -165,6 +165,20 @@ def xlsm_bytes() -> bytes:
     return out.getvalue()
 
 
+def xlsx_with_doctype() -> bytes:
+    """An XLSX whose sheet declares a DTD with an external entity (XXE)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                doctype = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                data = doctype + data
+            target.writestr(member.filename, data)
+    return out.getvalue()
+
+
 def xlsx_ratio_bomb(megabytes: int = 20) -> bytes:
     """An XLSX whose sheet inflates from a few KB to many MB (ratio ~1000:1)."""
     source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([])))
