@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection
 
 from declarations.models import Declaration, RuleSetting, Status, UnitValueReference
+from declarations.rules import rule_book
 from declarations.rules.base import (
     ConsignmentFacts,
     ItemFacts,
@@ -66,6 +67,7 @@ def typical_unit_values() -> dict[str, Decimal]:
 
 def reference_data(*, on: date) -> ReferenceData:
     index = screening_index()
+    settings = rule_settings()
     return ReferenceData(
         hs_codes=hs_codes_in_force(on=on),
         countries=country_codes(),
@@ -74,8 +76,9 @@ def reference_data(*, on: date) -> ReferenceData:
         currencies=currency_codes(),
         airports=iata_airport_codes(),
         typical_unit_values=typical_unit_values(),
-        settings=rule_settings(),
+        settings=settings,
         screen=index.screen,
+        rule_book=rule_book(settings),
     )
 
 

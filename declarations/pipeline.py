@@ -79,7 +79,7 @@ class Line:
     errors: list[Issue] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class Candidate:
     """One house AWB of the chunk on its way to becoming a declaration."""
 
@@ -251,10 +251,10 @@ def _file(manifest: Manifest, candidates: list[Candidate]) -> dict[str, int]:
     organisation = manifest.organisation
     shipments = _shipments(organisation, candidates)
     _existing(candidates, shipments)
-    fresh = [
-        c for c in candidates if not c.existing or c.existing["status"] in REPLACEABLE
-    ]
-    unchanged = [c for c in candidates if c not in fresh]
+    fresh, unchanged = [], []
+    for c in candidates:
+        replaceable = not c.existing or c.existing["status"] in REPLACEABLE
+        (fresh if replaceable else unchanged).append(c)
     today = timezone.localdate()
     reference = reference_data(on=today)
     rates = RateBook()

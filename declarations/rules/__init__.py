@@ -2,8 +2,15 @@
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 
-from declarations.rules.base import ConsignmentFacts, Issue, registry
+from declarations.rules.base import (
+    ConsignmentFacts,
+    Issue,
+    Rule,
+    RuleSettingData,
+    registry,
+)
 
 _SKIP = {"base"}
 for _module in pkgutil.iter_modules(__path__):
@@ -11,15 +18,20 @@ for _module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{_module.name}")
 
 
+def rule_book(settings: Mapping[str, RuleSettingData]) -> tuple[Rule, ...]:
+    """Every registered rule, with its settings applied: made once per batch."""
+    return tuple(rule(settings.get(rule.code)) for rule in registry.rules)
+
+
 def run_rules(facts: ConsignmentFacts) -> list[Issue]:
     """Every issue the rules in force at `facts.on` find, in a stable order."""
+    reference = facts.reference
+    rules = reference.rule_book or rule_book(reference.settings)
     issues: list[Issue] = []
-    settings = facts.reference.settings
-    for rule_class in registry.rules:
-        rule = rule_class(settings.get(rule_class.code))
+    for rule in rules:
         if rule.applies(facts):
             issues.extend(rule.check(facts))
     return sorted(issues, key=lambda i: (i.item_line or 0, i.code, i.field))
 
 
-__all__ = ["run_rules", "registry"]
+__all__ = ["registry", "rule_book", "run_rules"]

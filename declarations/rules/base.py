@@ -51,6 +51,8 @@ class ReferenceData:
     settings: Mapping[str, RuleSettingData] = field(default_factory=dict)
     # Screens one name against the active sanctions lists (in memory).
     screen: Callable[[str], Sequence[Any]] | None = None
+    # The rules with their settings applied, made once per batch (run_rules).
+    rule_book: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
