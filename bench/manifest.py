@@ -1179,7 +1179,7 @@ def main() -> int:
         if len(results) > 1:
             report_scaling(results)
     except KeyboardInterrupt as exc:
-        log(f"interrupted ({exc or 'SIGINT'}); cleaning up")
+        log(f"interrupted ({str(exc) or 'SIGINT'}); cleaning up")
         code = 130
     except (RuntimeError, psycopg.Error, OSError) as exc:
         log(f"failed: {exc}")

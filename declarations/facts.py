@@ -214,18 +214,23 @@ def split_key(organisation_id: int, facts: ConsignmentFacts) -> tuple | None:
 
 
 _SIBLINGS_SQL = """
-SELECT c.hawb, d.intrinsic_value_eur, d.organisation_id,
-       upper(btrim(c.consignee_name)), upper(btrim(c.consignee_postcode)),
-       upper(btrim(c.consignor_name)), coalesce(s.arrival_date, d.submitted_at::date)
-FROM declarations_declaration d
-JOIN shipments_consignment c ON c.id = d.consignment_id
+WITH keys (organisation_id, consignee, postcode, consignor, day) AS (
+    SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::date[])
+)
+SELECT c.hawb, d.intrinsic_value_eur, k.organisation_id, k.consignee, k.postcode,
+       k.consignor, k.day
+FROM keys k
+JOIN shipments_consignment c
+  ON c.organisation_id = k.organisation_id
+ AND upper(btrim(c.consignee_name)) = k.consignee
+ AND upper(btrim(c.consignee_postcode)) = k.postcode
+ AND upper(btrim(c.consignor_name)) = k.consignor
+JOIN declarations_declaration d ON d.consignment_id = c.id
 LEFT JOIN shipments_shipment s ON s.id = c.shipment_id
-WHERE d.status = ANY(%s) AND d.intrinsic_value_eur <= 150 AND NOT d.id = ANY(%s)
-  AND (d.organisation_id, upper(btrim(c.consignee_name)),
-       upper(btrim(c.consignee_postcode)), upper(btrim(c.consignor_name)),
-       coalesce(s.arrival_date, d.submitted_at::date))
-      IN (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[],
-                               %s::date[]))
+WHERE coalesce(s.arrival_date, d.submitted_at::date) = k.day
+  AND d.status = ANY(%s) AND d.intrinsic_value_eur <= 150
+  AND NOT d.id = ANY(%s)
+  AND (%s::bigint IS NULL OR d.manifest_id IS DISTINCT FROM %s::bigint)
 """
 
 
@@ -233,11 +238,16 @@ def split_siblings(
     entries: Sequence[tuple[object, tuple | None, SplitSibling]],
     *,
     exclude_declarations: Sequence[int] = (),
+    exclude_manifest: int | None = None,
 ) -> dict[object, tuple[SplitSibling, ...]]:
     """Low-value parcels to the same consignee from the same consignor that day:
     the others of this batch, and filed ones, found with a single query.
 
     `entries` are (identity, split_key, sibling) per consignment of the batch.
+    A manifest's own parcels are excluded: the pipeline puts all of a
+    consignee's parcels in one chunk, so they are already in the batch. The
+    query is driven by the batch's keys through an expression index on the
+    consignment's parties, so it costs the same however many are stored.
     """
     by_key: dict[tuple, list[tuple[object, SplitSibling]]] = defaultdict(list)
     keys: dict[object, tuple] = {}
@@ -252,9 +262,11 @@ def split_siblings(
         cursor.execute(
             _SIBLINGS_SQL,
             [
+                *([k[i] for k in distinct] for i in range(5)),
                 [str(s) for s in FILED],
                 list(exclude_declarations),
-                *([k[i] for k in distinct] for i in range(5)),
+                exclude_manifest,
+                exclude_manifest,
             ],
         )
         for hawb, value, *key in cursor.fetchall():

@@ -103,9 +103,12 @@ class Candidate:
 def manifest_chunk_process(*, manifest_id: int, number: int) -> bool:
     """Process one chunk; True when this call did the work, False if already done."""
     with transaction.atomic():
+        # Lock this chunk's row only (of=self, no ordering join): chunks of one
+        # manifest must run side by side on every worker.
         chunk = (
-            ManifestChunk.objects.select_for_update()
+            ManifestChunk.objects.select_for_update(of=("self",))
             .filter(manifest_id=manifest_id, number=number)
+            .order_by()
             .first()
         )
         if chunk is None or chunk.status == ManifestChunk.Status.DONE:
@@ -212,6 +215,8 @@ def _line(row: int, data: dict[str, str], errors: list[dict]) -> Line:
         for e in errors
     ]
     bad = {e["column"] for e in errors}
+    if "" in bad:  # the whole row is unreadable (e.g. a wrong column count)
+        return Line(row, None, issues)
     try:
         quantity = int(data.get("quantity") or 0)
         value = Decimal(data.get("item_value") or "0")
@@ -270,6 +275,7 @@ def _file(manifest: Manifest, candidates: list[Candidate]) -> dict[str, int]:
             for c in fresh
         ],
         exclude_declarations=[c.existing["id"] for c in fresh if c.existing],
+        exclude_manifest=manifest.pk,
     )
     for candidate in fresh:
         if found := siblings.get(candidate.hawb):
@@ -585,6 +591,8 @@ def _write(
                     now,
                 )
             )
+            if issue.code.startswith("ROW-"):
+                continue  # listed with its own row when the file was staged
             row = rows_of_item.get(issue.item_line, c.first_row)
             found.append(
                 (

@@ -139,3 +139,17 @@ def process_manifest_chunk(self, manifest_id: int, number: int) -> bool:
     from declarations.pipeline import manifest_chunk_process
 
     return manifest_chunk_process(manifest_id=manifest_id, number=number)
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def resume_stalled_manifests() -> int:
+    """Every MANIFEST_STALL_SECONDS: put back the chunks of stalled manifests."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from declarations.services.manifests import manifests_resume_stalled
+
+    return manifests_resume_stalled(
+        stalled_after=timedelta(seconds=settings.MANIFEST_STALL_SECONDS)
+    )

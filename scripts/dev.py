@@ -65,6 +65,8 @@ def worker_command() -> list[str]:
         "-A",
         "portal",
         "worker",
+        # Embedded beat: the periodic tasks (stalled manifests, typical values).
+        "--beat",
         "-l",
         "info",
         "--concurrency",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Trim, Upper
 
 from accounts.models import Organisation
 
@@ -102,6 +103,16 @@ class Consignment(models.Model):
             models.CheckConstraint(
                 condition=Q(packages__gte=1), name="consignment_packages_positive"
             ),
+        ]
+        indexes = [
+            # Split-consignment detection looks parcels up by their parties.
+            models.Index(
+                "organisation",
+                Upper(Trim("consignee_name")),
+                Upper(Trim("consignee_postcode")),
+                Upper(Trim("consignor_name")),
+                name="consignment_parties_idx",
+            )
         ]
 
     def __str__(self) -> str:

@@ -167,7 +167,14 @@ ECB_RATES_URL = env(
 )
 
 # Periodic work (run `celery -A portal beat` next to the workers in production).
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-manifests": {
+        "task": "declarations.tasks.resume_stalled_manifests",
+        "schedule": env.int("MANIFEST_STALL_SECONDS", default=120) / 2,
+    },
     # The ECB publishes around 16:00 CET on working days.
     "fetch-ecb-rates": {
         "task": "reference.tasks.fetch_ecb_rates",
@@ -196,6 +203,9 @@ if SANCTIONS_EU_URL:  # the FSF download needs a token of your own in the URL
 # redo less after a crash; larger ones pay less per-task overhead.
 MANIFEST_MAX_BYTES = env.int("MANIFEST_MAX_BYTES", default=200 * 1024 * 1024)
 MANIFEST_CHUNK_SIZE = env.int("MANIFEST_CHUNK_SIZE", default=2000)
+# A manifest without progress for this long has its pending chunks queued again
+# (a chunk done twice is done once), in case a worker died with one.
+MANIFEST_STALL_SECONDS = env.int("MANIFEST_STALL_SECONDS", default=120)
 
 # Uploaded documents (invoices, packing lists, certificates of origin).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)

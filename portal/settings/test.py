@@ -16,3 +16,9 @@ CELERY_TASK_DEFAULT_QUEUE = env(
 )
 # Small chunks, so that a test manifest of a few dozen parcels spans several.
 MANIFEST_CHUNK_SIZE = env.int("MANIFEST_CHUNK_SIZE", default=5)
+MANIFEST_STALL_SECONDS = env.int("MANIFEST_STALL_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE = {
+    key: entry
+    for key, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
+    if key == "resume-stalled-manifests"
+}
