@@ -210,3 +210,36 @@ def test_another_organisations_manifest_is_404(api, other_shipper):
     theirs = submit(other_shipper, manifest_csv([row("X1")]))
     assert api.get(f"/api/v1/manifests/{theirs.pk}/").status_code == 404
     assert api.get(f"/api/v1/manifests/{theirs.pk}/issues/").status_code == 404
+
+
+def test_xlsx_manifest_is_processed_like_csv(shipper):
+    """The first sheet of an XLSX, header in row 1, gives the same declarations."""
+    import openpyxl
+
+    from tests.declarations.manifests import HEADER
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for hawb in ("X1", "X2"):
+        values = row(hawb)
+        values["item_value"] = 18.0  # numbers as numbers, as Excel stores them
+        sheet.append([values.get(column, "") for column in HEADER])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    manifest = submit(shipper, buffer.getvalue(), name="flight.xlsx")
+    assert manifest.format == "xlsx" and manifest.consignments_accepted == 2
+    item = Declaration.objects.get(consignment__hawb="X1").items.get()
+    assert str(item.item_value) == "18.00"
+
+
+def test_file_over_the_size_limit_is_refused(api, settings):
+    """Over MANIFEST_MAX_BYTES: 400 naming the limit, nothing stored."""
+    settings.MANIFEST_MAX_BYTES = 200
+    response = api.post(
+        "/api/v1/manifests/",
+        {"file": upload_file(manifest_csv([row("L1"), row("L2")]))},
+    )
+    assert response.status_code == 400
+    assert "limit" in response.json()["errors"][0]["message"]
+    assert not Manifest.objects.exists()
