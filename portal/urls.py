@@ -45,6 +45,8 @@ urlpatterns = [
     path("manifests/", include("declarations.urls_manifests")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/v1/", include("accounts.api_urls")),
+    path("settings/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"

@@ -1,0 +1,3 @@
+"""API routes of the accounts app (webhook endpoints and deliveries)."""
+
+urlpatterns: list = []

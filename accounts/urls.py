@@ -1,0 +1,5 @@
+"""Pages of the accounts app: the organisation's settings (API keys, webhooks)."""
+
+app_name = "accounts"
+
+urlpatterns: list = []
