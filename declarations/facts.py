@@ -228,6 +228,7 @@ JOIN shipments_consignment c
 JOIN declarations_declaration d ON d.consignment_id = c.id
 LEFT JOIN shipments_shipment s ON s.id = c.shipment_id
 WHERE coalesce(s.arrival_date, d.submitted_at::date) = k.day
+  AND NOT c.superseded
   AND d.status = ANY(%s) AND d.intrinsic_value_eur <= 150
   AND NOT d.id = ANY(%s)
   AND (%s::bigint IS NULL OR d.manifest_id IS DISTINCT FROM %s::bigint)

@@ -134,6 +134,9 @@ class Declaration(models.Model):
     )
     # The duty, VAT and fee computation line by line, as shown to users.
     computation = models.JSONField(null=True, blank=True)
+    # The declarant's request to invalidate a released declaration, for an officer.
+    invalidation_requested_at = models.DateTimeField(null=True, blank=True)
+    invalidation_reason = models.TextField(blank=True)
     # Document kinds an officer asked for (while documents_requested).
     requested_documents = models.JSONField(default=list, blank=True)
 
@@ -153,8 +156,9 @@ class Declaration(models.Model):
             ("decide_declaration", "Can release, hold or refuse a declaration")
         ]
         constraints = [
+            # An amendment is a new version under the same LRN.
             models.UniqueConstraint(
-                fields=["organisation", "lrn"],
+                fields=["organisation", "lrn", "version"],
                 name="declaration_lrn_unique_per_declarant",
             ),
             models.CheckConstraint(

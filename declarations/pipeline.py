@@ -678,7 +678,10 @@ CONSIGNMENT_COLUMNS = (
     "packages",
     "created_at",
     "updated_at",
+    "superseded",
 )
+# The columns a corrected consignment takes over from its new rows.
+CONSIGNMENT_DATA = slice(4, -3)
 
 
 def _consignment_row(c: Candidate, organisation_id: int, shipment, now) -> tuple:
@@ -697,6 +700,7 @@ def _consignment_row(c: Candidate, organisation_id: int, shipment, now) -> tuple
         max(f.packages, 1),
         now,
         now,
+        False,
     )
 
 
@@ -858,10 +862,12 @@ def _replace_old(replaced: list[Candidate], shipments, now) -> None:
     for c in replaced:
         consignment = consignments[c.consignment_id]
         row = _consignment_row(c, consignment.organisation_id, None, now)
-        for name, value in zip(CONSIGNMENT_COLUMNS[4:-2], row[4:-2], strict=True):
+        for name, value in zip(
+            CONSIGNMENT_COLUMNS[CONSIGNMENT_DATA], row[CONSIGNMENT_DATA], strict=True
+        ):
             setattr(consignment, name, value)
     Consignment.objects.bulk_update(
-        consignments.values(), [*CONSIGNMENT_COLUMNS[4:-2], "updated_at"]
+        consignments.values(), [*CONSIGNMENT_COLUMNS[CONSIGNMENT_DATA], "updated_at"]
     )
 
 

@@ -34,6 +34,8 @@ def declaration_list(
     lrn: str = "",
     mrn: str = "",
     manifest: str = "",
+    created_after=None,
+    created_before=None,
 ) -> QuerySet[Declaration]:
     queryset = declarations_of(organisation=organisation).prefetch_related(*DETAIL)
     if status:
@@ -46,6 +48,10 @@ def declaration_list(
         queryset = queryset.filter(lrn=lrn)
     if mrn:
         queryset = queryset.filter(mrn=mrn)
+    if created_after:
+        queryset = queryset.filter(created_at__gte=created_after)
+    if created_before:
+        queryset = queryset.filter(created_at__lt=created_before)
     if manifest:
         queryset = queryset.filter(manifest_id=manifest if manifest.isdigit() else -1)
     return queryset

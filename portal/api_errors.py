@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, flatten_errors
 
 PROBLEM_TYPE = "https://customs-portal.example/problems/"
 CONTENT_TYPE = "application/problem+json"
@@ -42,29 +42,6 @@ def problem(
     if errors is not None:
         body["errors"] = errors
     return body | extra
-
-
-def flatten_errors(detail: Any, prefix: str = "") -> list[dict]:
-    """DRF's nested error dicts and lists as [{"field": "items[0].hs_code", ...}]."""
-    if isinstance(detail, dict):
-        out = []
-        for key, value in detail.items():
-            if isinstance(key, int):  # DRF keys a list's errors by index
-                out.extend(flatten_errors(value, f"{prefix}[{key}]"))
-                continue
-            name = "" if key in ("non_field_errors", "__all__") else str(key)
-            path = f"{prefix}.{name}" if prefix and name else (prefix or name)
-            out.extend(flatten_errors(value, path))
-        return out
-    if isinstance(detail, list):
-        if all(isinstance(v, (str, exceptions.ErrorDetail)) for v in detail):
-            return [{"field": prefix, "message": str(v)} for v in detail]
-        out = []
-        for index, value in enumerate(detail):
-            if value:
-                out.extend(flatten_errors(value, f"{prefix}[{index}]"))
-        return out
-    return [{"field": prefix, "message": str(detail)}]
 
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:

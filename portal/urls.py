@@ -6,11 +6,36 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from declarations import api as declarations_api
-from declarations import api_manifests
+from declarations.api import actions as api_actions
+from declarations.api import manifests as api_manifests
+from declarations.api import quotes as api_quotes
+from declarations.api import views as declarations_api
 from portal.api_errors import json_not_found
+from reference import api as reference_api
 
 api_v1 = [
+    path("quotes/", api_quotes.QuoteCreate.as_view(), name="quotes"),
+    path("reference/hs/", reference_api.HsSearch.as_view(), name="hs-search"),
+    path(
+        "declarations/bulk/",
+        api_actions.DeclarationBulkCreate.as_view(),
+        name="declarations-bulk",
+    ),
+    path(
+        "declarations/<int:pk>/submit/",
+        api_actions.DeclarationSubmit.as_view(),
+        name="declaration-submit",
+    ),
+    path(
+        "declarations/<int:pk>/amend/",
+        api_actions.DeclarationAmend.as_view(),
+        name="declaration-amend",
+    ),
+    path(
+        "declarations/<int:pk>/invalidate/",
+        api_actions.DeclarationInvalidate.as_view(),
+        name="declaration-invalidate",
+    ),
     path("manifests/", api_manifests.ManifestUpload.as_view(), name="manifests"),
     path(
         "manifests/<int:pk>/", api_manifests.ManifestDetail.as_view(), name="manifest"

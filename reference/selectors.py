@@ -130,3 +130,18 @@ def iata_airport_exists(code: str) -> bool:
 def iata_airport_codes() -> frozenset[str]:
     """Every IATA airport code airportsdata knows."""
     return frozenset(_iata_airports())
+
+
+def hs_search(*, text: str, on: date, level: int | None = None):
+    """HS codes in force whose code starts with `text` (digits), or whose
+    description holds every word of it."""
+    codes = HsCode.objects.filter(valid_from__lte=on).exclude(valid_to__lt=on)
+    compact = text.replace(".", "").replace(" ", "")
+    if compact.isdigit():
+        codes = codes.filter(code__startswith=compact)
+    else:
+        for word in text.split():
+            codes = codes.filter(description__icontains=word)
+    if level:
+        codes = codes.filter(level=level)
+    return codes

@@ -81,15 +81,20 @@ class Consignment(models.Model):
     )
     packages = models.PositiveIntegerField(default=1)
 
+    superseded = models.BooleanField(
+        default=False, help_text="Replaced by the consignment of an amendment."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # Each parcel once per master AWB; an amended declaration's earlier
+            # consignment is kept, superseded, for the version it belongs to.
             models.UniqueConstraint(
                 fields=["shipment", "hawb"],
-                condition=~Q(hawb=""),
+                condition=~Q(hawb="") & Q(superseded=False),
                 name="consignment_hawb_unique_in_shipment",
             ),
             models.CheckConstraint(

@@ -119,7 +119,7 @@ def _check_lrn_free(
         )
 
 
-def _shipment_for(
+def shipment_for(
     *,
     organisation: Organisation,
     mawb: str,
@@ -170,12 +170,14 @@ def _filed_declaration_on(
     )
 
 
-def _check_hawb_free(
+def check_hawb_free(
     *, shipment: Shipment | None, hawb: str, exclude: int | None = None
 ) -> None:
     if not shipment or not hawb:
         return
-    clash = Consignment.objects.filter(shipment=shipment, hawb=hawb).exclude(pk=exclude)
+    clash = Consignment.objects.filter(
+        shipment=shipment, hawb=hawb, superseded=False
+    ).exclude(pk=exclude)
     if clash.exists():
         raise ValidationError(
             {
@@ -205,12 +207,12 @@ def declaration_create(
     _check_lrn_free(organisation=organisation, lrn=lrn)
     shipment = None
     if data.get("mawb"):
-        shipment = _shipment_for(
+        shipment = shipment_for(
             organisation=organisation,
             mawb=data["mawb"],
             values={f: data.get(f) for f in SHIPMENT_FIELDS[1:] if f in data},
         )
-    _check_hawb_free(shipment=shipment, hawb=data.get("hawb", ""))
+    check_hawb_free(shipment=shipment, hawb=data.get("hawb", ""))
     consignment = Consignment.objects.create(
         organisation=organisation,
         shipment=shipment,
@@ -283,7 +285,7 @@ def declaration_update_field(
         _update_shipment(consignment, field=field, value=value)
     else:
         if field == "hawb":
-            _check_hawb_free(
+            check_hawb_free(
                 shipment=consignment.shipment, hawb=value, exclude=consignment.pk
             )
         setattr(consignment, field, value)
@@ -304,7 +306,7 @@ def _move_to_shipment(consignment: Consignment, *, mawb: str) -> None:
             target = Shipment.objects.create(
                 organisation=consignment.organisation, mawb=mawb, **values
             )
-        _check_hawb_free(shipment=target, hawb=consignment.hawb, exclude=consignment.pk)
+        check_hawb_free(shipment=target, hawb=consignment.hawb, exclude=consignment.pk)
     else:
         target = Shipment.objects.create(
             organisation=consignment.organisation, mawb="", **values
@@ -324,7 +326,7 @@ def _update_shipment(consignment: Consignment, *, field: str, value: Any) -> Non
         consignment.save(update_fields=["shipment", "updated_at"])
         shipment = consignment.shipment
     if shipment.mawb:
-        _shipment_for(
+        shipment_for(
             organisation=consignment.organisation,
             mawb=shipment.mawb,
             values={field: value},

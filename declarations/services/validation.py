@@ -149,6 +149,7 @@ def _decide(
     )  # fmt: skip
     transition_many(rejected, "reject", reasons=reasons)
     transition_many(accepted, "accept")
+    _retire_previous_versions(accepted)
     threshold = settings.REVIEW_RISK_THRESHOLD
     review = [d for d in accepted if d.risk_score >= threshold]
     transition_many(review, "send_to_review", reasons=reasons)
@@ -157,6 +158,27 @@ def _decide(
         "rejected": len(rejected),
         "under_review": len(review),
     }
+
+
+def _retire_previous_versions(accepted: Sequence[Declaration]) -> None:
+    """An accepted amendment invalidates the version it replaces."""
+    replaced = {d.previous_version_id: d for d in accepted if d.previous_version_id}
+    if not replaced:
+        return
+    previous = list(
+        Declaration.objects.select_for_update()
+        .filter(pk__in=replaced, status=Status.ACCEPTED)
+        .order_by("pk")
+    )
+    transition_many(
+        previous,
+        "invalidate",
+        reasons={
+            p.pk: f"Replaced by version {replaced[p.pk].version} "
+            f"(MRN {replaced[p.pk].mrn})"
+            for p in previous
+        },
+    )
 
 
 def _record_values(

@@ -34,11 +34,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that changes a response body: the ETag hashes the body.
+    "portal.middleware.ApiConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -119,6 +122,27 @@ CELERY_DB_REUSE_MAX = 200
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The API's request counters (throttling). Redis when CACHE_URL is set, or else
+# when Celery's broker is Redis (keys prefixed, so they sit beside the queues;
+# give the cache its own CACHE_URL database in production), so that every web
+# process counts together; otherwise per-process memory, enough for `make dev`.
+# https://docs.djangoproject.com/en/5.2/topics/cache/#redis
+CACHE_URL = env("CACHE_URL", default="")
+if not CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHE_URL = CELERY_BROKER_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal-cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api_auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.api_auth.IsOrganisationMember"],
@@ -129,6 +153,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api_pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    # Counted in the default cache (CACHES above); 429 with Retry-After.
+    # https://www.django-rest-framework.org/api-guide/throttling/
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.ApiKeyRateThrottle",
+        "accounts.throttling.OrganisationRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env("API_KEY_THROTTLE_RATE", default="600/min"),
+        "organisation": env("ORGANISATION_THROTTLE_RATE", default="1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customs portal broker API",
@@ -146,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "DeclarationStatusEnum": "declarations.models.Status",
         "SeverityEnum": "declarations.models.Severity",
         "DocumentKindEnum": "declarations.models.DocumentKind",
+        "DeclarationTypeEnum": "declarations.models.DeclarationType",
+        "QuoteTypeEnum": ["H7", "H1"],
         "ChargeKindEnum": ["duty_low_value", "duty_ad_valorem", "vat", "fee"],
     },
 }

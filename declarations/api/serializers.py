@@ -1,23 +1,12 @@
-"""The broker API for declarations: one view per operation, own serializers."""
+"""Serializers of the broker API: input shapes checked, output shapes documented."""
 
 from decimal import Decimal
 
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    inline_serializer,
-)
-from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import MultiPartParser
-from rest_framework.request import Request
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
-from declarations import selectors, services, validators
+from declarations import validators
 from declarations.models import (
-    Declaration,
     DeclarationType,
     Document,
     DocumentKind,
@@ -25,7 +14,11 @@ from declarations.models import (
     Status,
     VatPath,
 )
-from declarations.services.documents import document_upload
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="Dotted path, e.g. items[0].hs_code.")
+    message = serializers.CharField(help_text="What is wrong and how to fix it.")
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -33,12 +26,7 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = inline_serializer(
-        "FieldError",
-        fields={"field": serializers.CharField(), "message": serializers.CharField()},
-        many=True,
-        required=False,
-    )
+    errors = FieldErrorSerializer(many=True, required=False)
 
 
 PROBLEMS = {
@@ -331,6 +319,13 @@ class DeclarationOutput(serializers.Serializer):
     computation = ComputationOutput(allow_null=True)
     additional_procedure_code = serializers.CharField()
     requested_documents = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField(help_text="1, or more for an amendment.")
+    previous_version = serializers.IntegerField(
+        source="previous_version_id",
+        allow_null=True,
+        help_text="The version this one amends.",
+    )
+    invalidation_requested_at = serializers.DateTimeField(allow_null=True)
     documents = DocumentOutput(many=True)
     risk_score = serializers.IntegerField()
     items = ItemOutput(many=True)
@@ -382,138 +377,8 @@ EXAMPLE = {
 }
 
 
-class DeclarationListCreate(GenericAPIView):
-    serializer_class = DeclarationOutput
-
-    @extend_schema(
-        operation_id="declarations_list",
-        summary="List your declarations",
-        parameters=[
-            OpenApiParameter("status", enum=Status.values),
-            OpenApiParameter("type", enum=DeclarationType.values),
-            OpenApiParameter("hawb", str),
-            OpenApiParameter("lrn", str),
-            OpenApiParameter("mrn", str),
-            OpenApiParameter(
-                "manifest", int, description="Declarations of a manifest."
-            ),
-        ],
-        responses={200: DeclarationOutput(many=True), **PROBLEMS},
-    )
-    def get(self, request: Request) -> Response:
-        params = {
-            k: request.query_params.get(k, "")
-            for k in ("status", "type", "hawb", "lrn", "mrn", "manifest")
-        }
-        queryset = selectors.declaration_list(
-            organisation=request.user.organisation, **params
-        )
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(DeclarationOutput(page, many=True).data)
-
-    @extend_schema(
-        operation_id="declarations_create",
-        summary="File a declaration",
-        description="Stores the declaration and, unless `submit` is false, submits it: "
-        "the rule book then validates it in the background. Poll the declaration "
-        "(or list by `lrn`) to see it become `accepted` with an MRN, or `rejected` "
-        "with `issues` telling what to fix. A malformed request is refused with 400 "
-        "and nothing is stored.",
-        request=DeclarationInput,
-        responses={201: DeclarationOutput, **PROBLEMS},
-        examples=[
-            OpenApiExample("An H7 with one item", value=EXAMPLE, request_only=True)
-        ],
-    )
-    def post(self, request: Request) -> Response:
-        incoming = DeclarationInput(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        submit = data.pop("submit")
-        created = services.declaration_create(
-            organisation=request.user.organisation,
-            by=request.user,
-            data=data,
-            submit=submit,
-        )
-        declaration = selectors.declaration_detail(
-            organisation=request.user.organisation, pk=created.pk
-        )
-        return Response(
-            DeclarationOutput(declaration).data, status=status.HTTP_201_CREATED
-        )
-
-
-class DeclarationDetail(GenericAPIView):
-    serializer_class = DeclarationOutput
-    queryset = Declaration.objects.none()
-
-    @extend_schema(
-        operation_id="declarations_retrieve",
-        summary="One declaration, with its status, issues, items and history",
-        responses={
-            200: DeclarationOutput,
-            404: OpenApiResponse(ProblemSerializer),
-            **PROBLEMS,
-        },
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        declaration = selectors.declaration_detail(
-            organisation=request.user.organisation, pk=pk
-        )
-        return Response(DeclarationOutput(declaration).data)
-
-
 class DocumentInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     file = serializers.FileField(
         help_text="PDF or XLSX; JPEG/PNG scans for a certificate of origin."
     )
-
-
-class DeclarationDocuments(GenericAPIView):
-    serializer_class = DocumentOutput
-    queryset = Declaration.objects.none()
-    parser_classes = [MultiPartParser]
-    pagination_class = None
-
-    @extend_schema(
-        operation_id="declaration_documents_list",
-        summary="A declaration's documents and what the checks found",
-        responses={
-            200: DocumentOutput(many=True),
-            404: OpenApiResponse(ProblemSerializer),
-            **PROBLEMS,
-        },
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        declaration = selectors.declaration_detail(
-            organisation=request.user.organisation, pk=pk
-        )
-        return Response(DocumentOutput(declaration.documents.all(), many=True).data)
-
-    @extend_schema(
-        operation_id="declaration_documents_upload",
-        summary="Attach a document",
-        description="Stores the file and checks it in the background: its real "
-        "type, size, macros, and for an invoice its total against the declared "
-        "value. Poll the document list for `outcome`. An upload answers a "
-        "`documents_requested` declaration: once accepted, it goes back to review.",
-        request={"multipart/form-data": DocumentInput},
-        responses={
-            202: DocumentOutput,
-            404: OpenApiResponse(ProblemSerializer),
-            409: OpenApiResponse(ProblemSerializer),
-            **PROBLEMS,
-        },
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        declaration = selectors.declaration_detail(
-            organisation=request.user.organisation, pk=pk
-        )
-        incoming = DocumentInput(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        document = document_upload(
-            declaration=declaration, by=request.user, **incoming.validated_data
-        )
-        return Response(DocumentOutput(document).data, status=status.HTTP_202_ACCEPTED)

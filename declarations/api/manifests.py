@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from declarations.api import PROBLEMS, ProblemSerializer
+from declarations.api.serializers import PROBLEMS, ProblemSerializer
 from declarations.pipeline import manifest_progress
 from declarations.services.manifests import manifest_submit
 from shipments import selectors

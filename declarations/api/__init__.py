@@ -1,0 +1,1 @@
+"""The broker API of declarations, manifests, quotes and reference data."""
