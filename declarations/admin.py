@@ -124,11 +124,19 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("open", "Awaiting a decision"), ("all", "All submitted")]
+        return [
+            ("open", "Awaiting a decision"),
+            ("invalidation", "Invalidation requested"),
+            ("all", "All submitted"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in (None, "open"):
             return queryset.filter(status__in=DECIDABLE_STATUSES)
+        if self.value() == "invalidation":
+            return queryset.filter(
+                invalidation_requested_at__isnull=False, status=Status.RELEASED
+            )
         return queryset
 
     def choices(self, changelist):
@@ -164,6 +172,7 @@ class DeclarationAdmin(admin.ModelAdmin):
     actions = [
         "release_selected", "hold_selected", "request_documents_selected",
         "refuse_selected",
+        "invalidate_selected",
     ]  # fmt: skip
     inlines = [
         GoodsItemInline, ValidationIssueInline, ScreeningMatchInline,
@@ -183,6 +192,8 @@ class DeclarationAdmin(admin.ModelAdmin):
                     "risk_score",
                     "submitted_at",
                     "decided_at",
+                    "invalidation_requested_at",
+                    "invalidation_reason",
                 ]
             },
         ),
@@ -202,6 +213,8 @@ class DeclarationAdmin(admin.ModelAdmin):
         "risk_score",
         "submitted_at",
         "decided_at",
+        "invalidation_requested_at",
+        "invalidation_reason",
         "mawb",
         "hawb",
         "flight",
@@ -341,6 +354,14 @@ class DeclarationAdmin(admin.ModelAdmin):
     ) -> HttpResponse | None:
         return self._decide(request, queryset, "request_documents")
 
+    @admin.action(
+        description="Invalidate selected declarations", permissions=["decide"]
+    )
+    def invalidate_selected(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        return self._decide(request, queryset, "invalidate")
+
     @admin.action(description="Refuse selected declarations", permissions=["decide"])
     def refuse_selected(
         self, request: HttpRequest, queryset: QuerySet
@@ -455,6 +476,7 @@ _TITLE = {
     "hold": "Hold",
     "request_documents": "Request documents",
     "refuse": "Refuse",
+    "invalidate": "Invalidate",
 }
 
 

@@ -92,7 +92,7 @@ def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
     return declaration
 
 
-OFFICER_DECISIONS = ("release", "hold", "request_documents", "refuse")
+OFFICER_DECISIONS = ("release", "hold", "request_documents", "refuse", "invalidate")
 
 
 @transaction.atomic
