@@ -1,6 +1,7 @@
-"""Organisations (shippers, forwarders, brokers, customs), members, API keys."""
+"""Organisations (traders, customs), members, API keys, webhook endpoints."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -111,3 +112,144 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class WebhookEvent(models.TextChoices):
+    """Declaration statuses a broker can subscribe to; the event is the status."""
+
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    UNDER_REVIEW = "under_review", "Under review"
+    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
+    RELEASED = "released", "Released"
+    REFUSED = "refused", "Refused"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of an organisation's system that is told when declarations change status.
+
+    The signing secret is stored as it was issued, not hashed: unlike an API key,
+    which we only need to recognise, we must produce HMACs with it. It is shown
+    once on creation and never again (not in the API, the pages or the admin).
+    Whoever reads the database can forge deliveries to the organisation, but
+    can also read everything those deliveries say; a secret encrypted with a key
+    held next to the database would not change that.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField("URL", max_length=500)
+    events = models.JSONField(
+        default=list, help_text="The statuses this endpoint is told about."
+    )
+    secret = models.CharField(max_length=100, editable=False)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "webhook endpoint"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(events__contained_by=WebhookEvent.values),
+                name="webhookendpoint_events_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one endpoint, with its latest attempt.
+
+    Retries of a delivery keep its id; a replay is a new delivery (`replay_of`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=30, choices=WebhookEvent.choices)
+    # No foreign key: accounts knows nothing of declarations.
+    declaration_id = models.BigIntegerField(db_index=True)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    replay_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replays",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["endpoint", "-id"], name="webhookdelivery_endpoint"),
+            # The sweeper looks for pending deliveries whose retry was lost.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhookdelivery_pending",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "delivered", "failed"]),
+                name="webhookdelivery_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} of declaration {self.declaration_id} to {self.endpoint}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST or PATCH sent with an `Idempotency-Key` header.
+
+    A row without `status_code` is a reservation: the request is still running.
+    Rows older than 24 hours are ignored and purged.
+    """
+
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.TextField()
+    body_hash = models.CharField(max_length=64, help_text="SHA-256 of the body.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    location = models.TextField(blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "key"], name="idempotencyrecord_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} with key {self.key}"

@@ -136,7 +136,9 @@ class Declaration(models.Model):
     computation = models.JSONField(null=True, blank=True)
     # The declarant's request to invalidate a released declaration, for an officer.
     invalidation_requested_at = models.DateTimeField(null=True, blank=True)
-    invalidation_reason = models.TextField(blank=True)
+    # A database default: the manifest pipeline's COPY names only the columns
+    # it fills.
+    invalidation_reason = models.TextField(blank=True, db_default="")
     # Document kinds an officer asked for (while documents_requested).
     requested_documents = models.JSONField(default=list, blank=True)
 

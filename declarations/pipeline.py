@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.webhooks import webhook_events_emit
 from declarations.facts import RateBook, reference_data, split_key, split_siblings
 from declarations.models import (
     Declaration,
@@ -644,6 +645,44 @@ def _write(
         copy_rows(cursor, "declarations_screeningmatch", MATCH_COLUMNS, matches)
         copy_rows(cursor, "shipments_manifestissue", ISSUE_COLUMNS, found)
     _update_replaced(replaced, manifest, now)
+    _announce(manifest, fresh, now)
+
+
+def _lrn(manifest: Manifest, c: Candidate) -> str:
+    """A manifest parcel's LRN: the manifest and the row it starts on."""
+    return f"M{manifest.pk}-{c.first_row}"[:22]
+
+
+def _announce(manifest: Manifest, fresh: list[Candidate], now) -> None:
+    """The webhooks hear of each outcome as for a declaration filed alone."""
+    events = []
+    for c in fresh:
+        steps = [(Status.VALIDATING, Status.REJECTED)]
+        if c.outcome != Status.REJECTED:
+            steps = [(Status.VALIDATING, Status.ACCEPTED)]
+        if c.outcome == Status.UNDER_REVIEW:
+            steps.append((Status.ACCEPTED, Status.UNDER_REVIEW))
+        for from_status, to_status in steps:
+            events.append(
+                (
+                    c.declaration_id,
+                    to_status,
+                    {
+                        "id": c.declaration_id,
+                        "lrn": c.existing["lrn"]
+                        if c.existing
+                        else f"M{manifest.pk}-{c.first_row}",
+                        "mrn": c.mrn,
+                        "hawb": c.hawb,
+                        "status": to_status,
+                        "from_status": from_status,
+                        "reason": _summary(c.issues),
+                        "at": now.isoformat(),
+                        "manifest": manifest.pk,
+                    },
+                )
+            )
+    webhook_events_emit(organisation_id=manifest.organisation_id, events=events)
 
 
 def _storable(line: Line) -> bool:
@@ -756,7 +795,7 @@ def _declaration_row(c: Candidate, manifest: Manifest, user_id, now) -> tuple:
         c.consignment_id,
         manifest.pk,
         "H7",
-        f"M{manifest.pk}-{c.first_row}"[:22],
+        _lrn(manifest, c),
         values["mrn"],
         values["status"],
         values["vat_path"],

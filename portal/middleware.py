@@ -152,7 +152,9 @@ class IdempotencyMiddleware:
         media_type, params = parse_header_parameters(
             request.META.get("CONTENT_TYPE", "")
         )
-        boundary = params.get("boundary", "") if media_type.startswith("multipart/") else ""
+        boundary = (
+            params.get("boundary", "") if media_type.startswith("multipart/") else ""
+        )
         hasher = idempotency.BodyHasher(media_type, boundary)
         if hasattr(request, "_body"):  # read by an earlier middleware
             hasher.update(request.body)

@@ -1,5 +1,6 @@
 """The lifecycle: locked transitions with their audit rows, submission, decisions."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +11,7 @@ from django_fsm import can_proceed
 
 from accounts.api_auth import ApiClient
 from accounts.errors import ApplicationError
+from accounts.webhooks import WEBHOOK_EVENTS, webhook_events_emit
 from declarations.models import Declaration, DocumentKind, StatusChange
 from declarations.tasks import validate_declaration
 
@@ -70,14 +72,45 @@ def transition(
     from_status = declaration.status
     method()
     declaration.save()
-    StatusChange.objects.create(
+    change = StatusChange.objects.create(
         declaration=declaration,
         from_status=from_status,
         to_status=declaration.status,
         reason=reason,
         **actor_columns(by),
     )
+    status_changes_announce([(declaration, change)])
     return declaration
+
+
+def status_changes_announce(
+    changes: Sequence[tuple[Declaration, StatusChange]],
+) -> None:
+    """Tell the declarants' webhooks about status changes they subscribe to.
+
+    Deliveries are written in this transaction and sent after it commits.
+    """
+    by_organisation: dict[int, list] = defaultdict(list)
+    for declaration, change in changes:
+        if change.to_status in WEBHOOK_EVENTS:
+            by_organisation[declaration.organisation_id].append(
+                (declaration.pk, change.to_status, webhook_payload(declaration, change))
+            )
+    for organisation_id, events in by_organisation.items():
+        webhook_events_emit(organisation_id=organisation_id, events=events)
+
+
+def webhook_payload(declaration: Declaration, change: StatusChange) -> dict:
+    return {
+        "id": declaration.pk,
+        "lrn": declaration.lrn,
+        "mrn": declaration.mrn,
+        "hawb": declaration.consignment.hawb,
+        "status": change.to_status,
+        "from_status": change.from_status,
+        "reason": change.reason,
+        "at": change.at.isoformat(),
+    }
 
 
 @transaction.atomic

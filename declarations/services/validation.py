@@ -38,6 +38,7 @@ from declarations.pricing import (
 from declarations.rules import run_rules
 from declarations.rules.base import ConsignmentFacts, Issue
 from declarations.rules.vat import expected_procedure_code
+from declarations.services.lifecycle import status_changes_announce
 from reference.charges import charge_lines_in_force
 from reference.rates import CustomsRate
 
@@ -273,6 +274,7 @@ def transition_many(
         declarations, ["status", "updated_at", "decided_at"], batch_size=2000
     )
     StatusChange.objects.bulk_create(changes, batch_size=2000)
+    status_changes_announce(list(zip(declarations, changes, strict=True)))
 
 
 def mrns_issue(*, count: int) -> list[str]:

@@ -139,9 +139,7 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api_auth.ApiKeyAuthentication"],
@@ -182,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "declarations.models.DocumentKind",
         "DeclarationTypeEnum": "declarations.models.DeclarationType",
         "QuoteTypeEnum": ["H7", "H1"],
+        "WebhookEventEnum": "accounts.models.WebhookEvent",
+        "WebhookDeliveryStatusEnum": "accounts.models.WebhookDelivery.Status",
         "ChargeKindEnum": ["duty_low_value", "duty_ad_valorem", "vat", "fee"],
     },
 }
@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
 )
 CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-webhooks": {
+        "task": "accounts.tasks.resume_stalled_webhooks",
+        "schedule": 300,
+    },
     "resume-stalled-manifests": {
         "task": "declarations.tasks.resume_stalled_manifests",
         "schedule": env.int("MANIFEST_STALL_SECONDS", default=120) / 2,
@@ -242,6 +246,9 @@ MANIFEST_CHUNK_SIZE = env.int("MANIFEST_CHUNK_SIZE", default=2000)
 # A manifest without progress for this long has its pending chunks queued again
 # (a chunk done twice is done once), in case a worker died with one.
 MANIFEST_STALL_SECONDS = env.int("MANIFEST_STALL_SECONDS", default=120)
+
+# Webhooks: plain http (to loopback only) is for development and tests.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
 
 # Uploaded documents (invoices, packing lists, certificates of origin).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -1,0 +1,260 @@
+"""The settings page of an organisation's admins: API keys and webhook endpoints."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from accounts import webhooks
+from accounts.errors import ApplicationError
+from accounts.forms import ApiKeyForm, WebhookEndpointForm, WebhookEventsForm
+from accounts.models import (
+    ApiKey,
+    Membership,
+    Organisation,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from accounts.services import api_key_issue, api_key_revoke
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+    organisation: Organisation
+
+
+def admin_required(view: Callable) -> Callable:
+    """Only an admin of a trader organisation; anyone else gets a 403 page."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        membership = getattr(request.user, "membership", None)
+        if (
+            membership is None
+            or membership.organisation.is_customs
+            or membership.role != Membership.Role.ADMIN
+        ):
+            return render(
+                request,
+                "accounts/forbidden.html",
+                {"is_customs": bool(membership and membership.organisation.is_customs)},
+                status=403,
+            )
+        request.organisation = membership.organisation
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _settings_url(anchor: str = "") -> str:
+    return reverse("accounts:settings") + (f"#{anchor}" if anchor else "")
+
+
+def _keys_context(organisation: Organisation, **extra) -> dict:
+    return {
+        "api_keys": ApiKey.objects.filter(organisation=organisation),
+        "key_form": ApiKeyForm(),
+        **extra,
+    }
+
+
+def _webhooks_context(organisation: Organisation, **extra) -> dict:
+    endpoints = list(webhooks.webhook_endpoint_list(organisation=organisation))
+    recent = webhooks.webhook_deliveries_recent(endpoint_ids=[e.pk for e in endpoints])
+    for endpoint in endpoints:
+        endpoint.recent_deliveries = recent[endpoint.pk]
+        endpoint.events_form = WebhookEventsForm(
+            initial={"events": endpoint.events}, auto_id=f"id_ep{endpoint.pk}_%s"
+        )
+    return {
+        "endpoints": endpoints,
+        "webhook_form": WebhookEndpointForm(),
+        **extra,
+    }
+
+
+def _render(
+    request: HtmxHttpRequest, partial: str, context: dict, status: int = 200
+) -> HttpResponse:
+    """The section alone for htmx, else the whole page around it."""
+    organisation = request.organisation
+    if request.htmx:
+        return render(request, partial, context, status=status)
+    full = _keys_context(organisation) | _webhooks_context(organisation) | context
+    return render(request, "accounts/settings.html", full, status=status)
+
+
+def _keys(request: HtmxHttpRequest, **extra) -> HttpResponse:
+    return _render(
+        request, "accounts/_keys.html", _keys_context(request.organisation, **extra)
+    )
+
+
+def _webhooks(request: HtmxHttpRequest, **extra) -> HttpResponse:
+    return _render(
+        request,
+        "accounts/_webhooks.html",
+        _webhooks_context(request.organisation, **extra),
+    )
+
+
+def _confirm(
+    request: HtmxHttpRequest, *, title: str, text: str, button: str, anchor: str
+) -> HttpResponse:
+    """The confirmation step for pages used without JavaScript."""
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": title,
+            "text": text,
+            "button": button,
+            "action": request.path,
+            "cancel": _settings_url(anchor),
+        },
+    )
+
+
+@admin_required
+@require_GET
+def settings_page(request: HtmxHttpRequest) -> HttpResponse:
+    organisation = request.organisation
+    return render(
+        request,
+        "accounts/settings.html",
+        _keys_context(organisation) | _webhooks_context(organisation),
+    )
+
+
+@admin_required
+@require_POST
+def api_key_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _keys(request, key_form=form)
+    issued = api_key_issue(
+        organisation=request.organisation,
+        name=form.cleaned_data["name"],
+        by=request.user,
+    )
+    # Rendered, not redirected: the raw key must not go through a cookie or
+    # the session, and nothing can show it again.
+    return _keys(request, new_key=issued)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def api_key_revoke_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    api_key = get_object_or_404(ApiKey, organisation=request.organisation, pk=pk)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return _confirm(
+            request,
+            title=f"Revoke the API key “{api_key.name}”?",
+            text=f"Systems using the key {api_key.prefix}… will be refused from "
+            "now on. This cannot be undone: you would issue a new key.",
+            button="Revoke key",
+            anchor="api-keys",
+        )
+    api_key_revoke(api_key=api_key)
+    notice = f"The key “{api_key.name}” is revoked."
+    if request.htmx:
+        return _keys(request, notice=notice)
+    messages.success(request, notice)
+    return redirect(_settings_url("api-keys"))
+
+
+@admin_required
+@require_POST
+def webhook_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = WebhookEndpointForm(request.POST)
+    if form.is_valid():
+        try:
+            endpoint, secret = webhooks.webhook_endpoint_create(
+                organisation=request.organisation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _webhooks(request, new_endpoint=endpoint, new_secret=secret)
+    return _webhooks(request, webhook_form=form)
+
+
+def _endpoint(request: HtmxHttpRequest, pk: int) -> WebhookEndpoint:
+    return get_object_or_404(WebhookEndpoint, organisation=request.organisation, pk=pk)
+
+
+def _done(request: HtmxHttpRequest, notice: str, anchor: str) -> HttpResponse:
+    if request.htmx:
+        return _webhooks(request, notice=notice)
+    messages.success(request, notice)
+    return redirect(_settings_url(anchor))
+
+
+@admin_required
+@require_POST
+def webhook_events_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    endpoint = _endpoint(request, pk)
+    form = WebhookEventsForm(request.POST)
+    if not form.is_valid():
+        return _webhooks(request, error=f"{endpoint.url}: " + form.errors["events"][0])
+    webhooks.webhook_endpoint_update(
+        endpoint=endpoint, by=request.user, events=form.cleaned_data["events"]
+    )
+    return _done(
+        request, f"{endpoint.url} will now receive the chosen events.", f"endpoint-{pk}"
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def webhook_deactivate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    endpoint = _endpoint(request, pk)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return _confirm(
+            request,
+            title=f"Deactivate {endpoint.url}?",
+            text="Nothing more will be sent to it, pending retries included. You "
+            "can reactivate it later; its deliveries stay listed.",
+            button="Deactivate endpoint",
+            anchor=f"endpoint-{pk}",
+        )
+    webhooks.webhook_endpoint_deactivate(endpoint=endpoint, by=request.user)
+    return _done(request, f"{endpoint.url} is deactivated.", f"endpoint-{pk}")
+
+
+@admin_required
+@require_POST
+def webhook_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    endpoint = _endpoint(request, pk)
+    webhooks.webhook_endpoint_update(endpoint=endpoint, by=request.user, is_active=True)
+    return _done(request, f"{endpoint.url} is active again.", f"endpoint-{pk}")
+
+
+@admin_required
+@require_POST
+def delivery_replay(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.select_related("endpoint"),
+        endpoint__organisation=request.organisation,
+        pk=pk,
+    )
+    try:
+        replay = webhooks.webhook_delivery_replay(delivery=delivery, by=request.user)
+    except ApplicationError as exc:
+        if request.htmx:
+            return _webhooks(request, error=exc.message)
+        messages.error(request, exc.message)
+        return redirect(_settings_url(f"endpoint-{delivery.endpoint_id}"))
+    return _done(
+        request,
+        f"Delivery {delivery.pk} is queued again as delivery {replay.pk}.",
+        f"endpoint-{delivery.endpoint_id}",
+    )
