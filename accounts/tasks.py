@@ -62,3 +62,11 @@ def resume_stalled_webhooks() -> int:
     for delivery_id in delivery_ids:
         deliver_webhook.delay(delivery_id)
     return len(delivery_ids)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def purge_idempotency_records() -> int:
+    """Hourly: forget Idempotency-Keys older than 24 hours."""
+    from accounts.idempotency import idempotency_records_purge
+
+    return idempotency_records_purge()

@@ -509,12 +509,16 @@ end
 
 done = function(summary, latency, requests)
   local bad = 0
-  local codes = {}
+  local totals = {}
   for _, thread in ipairs(threads) do
     bad = bad + thread:get("non2xx")
     for code, n in pairs(thread:get("statuses")) do
-      codes[#codes + 1] = string.format('"%%d": %%d', code, n)
+      totals[code] = (totals[code] or 0) + n
     end
+  end
+  local codes = {}
+  for code, n in pairs(totals) do
+    codes[#codes + 1] = string.format('"%%d": %%d', code, n)
   end
   local e = summary.errors
   io.write(string.format(
@@ -1038,6 +1042,13 @@ def main() -> int:
         procs.stop(web)
         web = None
         report(results, header)
+        server_errors = sum(
+            n for f in results.values() for c, n in f.statuses.items() if c >= "500"
+        )
+        log_text = (work / "web.log").read_text(errors="replace")
+        if server_errors and log_text.strip():
+            print(f"\n{server_errors} answers 5xx; the end of the web server's log:")
+            print(log_text[-5000:].rstrip())
         sys.stdout.flush()
         if args.profile:
             print(

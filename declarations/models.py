@@ -191,7 +191,14 @@ class Declaration(models.Model):
                 name="declaration_mrn_after_acceptance",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-risk_score"])]
+        indexes = [
+            models.Index(fields=["status", "-risk_score"]),
+            # The API's lists: one organisation's newest first, often by status.
+            models.Index(fields=["organisation", "-id"], name="declaration_org_newest"),
+            models.Index(
+                fields=["organisation", "status", "-id"], name="declaration_org_status"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.mrn or self.lrn

@@ -5,12 +5,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, pagination, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from accounts.errors import ApplicationError, flatten_errors
 
+INVALID_CURSOR = str(pagination.CursorPagination.invalid_cursor_message)
 PROBLEM_TYPE = "https://customs-portal.example/problems/"
 CONTENT_TYPE = "application/problem+json"
 
@@ -45,6 +48,11 @@ def problem(
 
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if (request := context.get("request")) is not None:
+        # A problem is JSON whatever the view negotiated: under ?format=csv a
+        # 404 or a 429 was rendered by the CSV renderer as a Python repr.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = CONTENT_TYPE
     if isinstance(exc, DjangoValidationError):
         errors = flatten_errors(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -58,6 +66,15 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
             problem(exc.status, exc.message, errors),
             status=exc.status,
             content_type=CONTENT_TYPE,
+        )
+    if isinstance(exc, exceptions.NotFound) and str(exc.detail) == INVALID_CURSOR:
+        # A cursor the client altered is bad input, not a missing object.
+        exc = exceptions.ValidationError(
+            {
+                "cursor": [
+                    "This cursor is not one the API gave: use `next` or `previous`."
+                ]
+            }
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("No such object in your organisation.")
@@ -77,6 +94,7 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+@csrf_exempt
 def json_not_found(request, exception=None) -> JsonResponse:
     return JsonResponse(
         problem(404, f"No API endpoint at {request.path}. See /api/docs/."),

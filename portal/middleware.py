@@ -1,4 +1,4 @@
-"""API middleware: Idempotency-Key replays, and ETags with 304s on API reads."""
+"""API middleware (Idempotency-Key replays, ETags with 304s) and its OpenAPI part."""
 
 import logging
 import tempfile
@@ -198,3 +198,75 @@ class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
             # A shared cache must not hand one organisation's answer to another.
             patch_vary_headers(response, ["Authorization"])
         return response
+
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+WRITES = {"post", "patch"}
+
+
+def api_schema_hook(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: what the middleware and throttles add.
+
+    Every operation may answer 429 with Retry-After; POST and PATCH take an
+    Idempotency-Key and may answer 409; reads answer 304 to If-None-Match;
+    every error body is application/problem+json.
+    """
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for code, response in responses.items():
+                content = response.get("content", {})
+                if code >= "400" and "application/json" in content:
+                    content[CONTENT_TYPE] = content.pop("application/json")
+            responses.setdefault(
+                "429",
+                {
+                    "description": "Too many requests for this key or organisation.",
+                    "headers": {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": "Seconds to wait.",
+                        }
+                    },
+                    "content": {CONTENT_TYPE: {"schema": PROBLEM_REF}},
+                },
+            )
+            if method == "get":
+                responses.setdefault(
+                    "304", {"description": "Not modified since the If-None-Match ETag."}
+                )
+                _add_header(operation, "If-None-Match", "An ETag of an earlier answer.")
+            if method in WRITES:
+                _add_header(
+                    operation,
+                    idempotency.HEADER,
+                    "Up to 255 characters, new for each new request. A retry with "
+                    "the same key and body within 24 hours gets the first answer "
+                    "(header Idempotent-Replayed: true) and changes nothing.",
+                    max_length=idempotency.KEY_MAX_LENGTH,
+                )
+                responses.setdefault(
+                    "409",
+                    {
+                        "description": "The Idempotency-Key is in use by a request "
+                        "in progress, or was used for another request.",
+                        "content": {CONTENT_TYPE: {"schema": PROBLEM_REF}},
+                    },
+                )
+    return result
+
+
+def _add_header(
+    operation: dict, name: str, description: str, max_length: int | None = None
+) -> None:
+    parameters = operation.setdefault("parameters", [])
+    if any(p.get("in") == "header" and p.get("name") == name for p in parameters):
+        return
+    schema: dict = {"type": "string", "minLength": 1}
+    if max_length:
+        schema["maxLength"] = max_length
+    parameters.append(
+        {"in": "header", "name": name, "schema": schema, "description": description}
+    )

@@ -1,7 +1,7 @@
 """Reference data in the broker API: search the HS nomenclature."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
@@ -47,7 +47,11 @@ class HsSearch(GenericAPIView):
             OpenApiParameter("q", str, required=True),
             OpenApiParameter("level", int, enum=[2, 4, 6]),
         ],
-        responses={200: HsCodeOutput(many=True)},
+        responses={
+            200: HsCodeOutput(many=True),
+            400: OpenApiResponse(description="`q` or `level` is invalid."),
+            401: OpenApiResponse(description="Missing or unknown API key."),
+        },
     )
     def get(self, request: Request) -> Response:
         query = HsSearchInput(data=request.query_params)

@@ -382,3 +382,12 @@ class DocumentInput(serializers.Serializer):
     file = serializers.FileField(
         help_text="PDF or XLSX; JPEG/PNG scans for a certificate of origin."
     )
+
+
+class DeclarationSummaryOutput(DeclarationOutput):
+    """A declaration as lists show it: everything but its computation, history
+    and documents, which its own answer carries."""
+
+    computation = None
+    status_history = None
+    documents = None

@@ -1,5 +1,8 @@
 """Declarations and their documents in the broker API: one view per operation."""
 
+import json
+
+from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -7,17 +10,20 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from declarations import selectors, services
+from declarations.api import rendering
 from declarations.api.serializers import (
     EXAMPLE,
     PROBLEMS,
     DeclarationInput,
     DeclarationOutput,
+    DeclarationSummaryOutput,
     DocumentInput,
     DocumentOutput,
     ProblemSerializer,
@@ -58,16 +64,35 @@ class DeclarationListCreate(GenericAPIView):
                 "manifest", int, description="Declarations of a manifest."
             ),
         ],
-        responses={200: DeclarationOutput(many=True), **PROBLEMS},
+        description="The newest first, 50 a page (`page_size` up to 500), as "
+        "summaries: a declaration's computation, history and documents are in "
+        "its own answer.",
+        responses={200: DeclarationSummaryOutput(many=True), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
         filters = DeclarationFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = selectors.declaration_list(
-            organisation=request.user.organisation, **filters.validated_data
+        organisation = request.user.organisation
+        rows = selectors.declaration_list(
+            organisation=organisation, **filters.validated_data
+        ).values(*rendering.VERSION_FIELDS)
+        page = self.paginate_queryset(rows)
+        items = rendering.rendered(
+            organisation=organisation, rows=page, shape="summary"
         )
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(DeclarationOutput(page, many=True).data)
+        paginator = self.paginator
+        body = b"".join(
+            [
+                b'{"next":',
+                json.dumps(paginator.get_next_link()).encode(),
+                b',"previous":',
+                json.dumps(paginator.get_previous_link()).encode(),
+                b',"results":[',
+                b",".join(items),
+                b"]}",
+            ]
+        )
+        return HttpResponse(body, content_type="application/json")
 
     @extend_schema(
         operation_id="declarations_create",
@@ -115,11 +140,20 @@ class DeclarationDetail(GenericAPIView):
             **PROBLEMS,
         },
     )
-    def get(self, request: Request, pk: int) -> Response:
-        declaration = selectors.declaration_detail(
-            organisation=request.user.organisation, pk=pk
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        organisation = request.user.organisation
+        row = (
+            selectors.declarations_of(organisation=organisation)
+            .filter(pk=pk)
+            .values(*rendering.VERSION_FIELDS)
+            .first()
         )
-        return Response(DeclarationOutput(declaration).data)
+        if row is None:
+            raise NotFound("No such object in your organisation.")
+        (body,) = rendering.rendered(
+            organisation=organisation, rows=[row], shape="full"
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
 class DeclarationDocuments(GenericAPIView):

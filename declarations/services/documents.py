@@ -57,9 +57,15 @@ def document_upload(
         uploaded_by=user_of(by),
         uploaded_by_api_key=by.api_key if isinstance(by, ApiClient) else None,
     )
+    _touch(declaration)
     pk = document.pk
     transaction.on_commit(lambda: validate_document.delay(pk))
     return document
+
+
+def _touch(declaration: Declaration) -> None:
+    """A declaration's answer shows its documents: mark it changed."""
+    Declaration.objects.filter(pk=declaration.pk).update(updated_at=timezone.now())
 
 
 def document_check(*, document_id: int) -> Document:
@@ -101,6 +107,7 @@ def document_check(*, document_id: int) -> Document:
             document.invoice_source = reading.source[:120]
             _reconcile(declaration, document, reading)
         document.save()
+        _touch(declaration)
         if inspection.accepted and declaration.status == Status.DOCUMENTS_REQUESTED:
             by = document.uploaded_by
             transition(

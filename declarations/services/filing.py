@@ -290,6 +290,7 @@ def declaration_update_field(
             )
         setattr(consignment, field, value)
         consignment.save(update_fields=[field, "updated_at"])
+    declaration.save(update_fields=["updated_at"])
     return declaration
 
 
@@ -348,6 +349,7 @@ def goods_item_add(
     last = (
         declaration.items.order_by("-line").values_list("line", flat=True).first() or 0
     )
+    declaration.save(update_fields=["updated_at"])
     return GoodsItem.objects.create(
         declaration=declaration,
         line=last + 1,
@@ -360,6 +362,7 @@ def goods_item_remove(*, declaration: Declaration, line: int, by: Actor) -> None
     """Remove an item and renumber the rest, so lines stay 1, 2, 3…"""
     declaration = declaration_lock(declaration)
     require_editable(declaration)
+    declaration.save(update_fields=["updated_at"])
     deleted, _ = declaration.items.filter(line=line).delete()
     if not deleted:
         raise ApplicationError(f"Item {line} does not exist.", status=404)

@@ -135,7 +135,11 @@ if CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "portal-cache",
+            # One Redis serves many databases (tests, benchmarks, dev): keys
+            # such as a throttle's "key 1" must not be shared between them.
+            "KEY_PREFIX": env(
+                "CACHE_KEY_PREFIX", default=f"portal-{DATABASES['default']['NAME']}"
+            ),
         }
     }
 else:
@@ -158,8 +162,10 @@ REST_FRAMEWORK = {
         "accounts.throttling.OrganisationRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "api_key": env("API_KEY_THROTTLE_RATE", default="600/min"),
-        "organisation": env("ORGANISATION_THROTTLE_RATE", default="1200/min"),
+        # A broker's system polling and filing at once makes tens of requests
+        # a second; bulk and manifest endpoints exist for more.
+        "api_key": env("API_KEY_THROTTLE_RATE", default="3000/min"),
+        "organisation": env("ORGANISATION_THROTTLE_RATE", default="6000/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -173,6 +179,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]",
+    # Idempotency-Key, 429/Retry-After, 304/ETag and problem+json on every
+    # operation (portal/middleware.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.middleware.api_schema_hook",
+    ],
     # One name per choice set used in several places.
     "ENUM_NAME_OVERRIDES": {
         "DeclarationStatusEnum": "declarations.models.Status",
@@ -207,6 +219,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
 )
 CELERY_BEAT_SCHEDULE = {
+    "purge-idempotency-records": {
+        "task": "accounts.tasks.purge_idempotency_records",
+        "schedule": 60 * 60,
+    },
     "resume-stalled-webhooks": {
         "task": "accounts.tasks.resume_stalled_webhooks",
         "schedule": 300,

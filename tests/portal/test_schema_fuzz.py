@@ -6,6 +6,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -97,7 +98,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @pytest.mark.slow
 @pytest.mark.django_db
 @hypothesis.settings(
-    max_examples=100,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
@@ -109,3 +110,39 @@ def test_api_answers_every_generated_request_within_its_schema(case, fuzz_key):
     case.call_and_validate(
         headers={"Authorization": f"Token {fuzz_key}"}, checks=CHECKS
     )
+
+
+def test_schema_hook_documents_idempotency_throttling_and_problems(db):
+    """With portal.middleware.api_schema_hook, the schema tells what the API does."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from portal.middleware import api_schema_hook
+
+    schema = api_schema_hook(
+        SchemaGenerator().get_schema(request=None, public=True), None, None, True
+    )
+    create = schema["paths"]["/api/v1/declarations/"]["post"]
+    headers = {p["name"] for p in create["parameters"] if p["in"] == "header"}
+    assert "Idempotency-Key" in headers
+    assert {"409", "429"} <= create["responses"].keys()
+    assert "Retry-After" in create["responses"]["429"]["headers"]
+    assert list(create["responses"]["400"]["content"]) == ["application/problem+json"]
+    detail = schema["paths"]["/api/v1/declarations/{id}/"]["get"]
+    assert "304" in detail["responses"]
+
+
+def test_errors_are_json_where_csv_was_asked_for(api):
+    """Fuzzing found a 404 under ?format=csv rendered as a Python repr."""
+    response = api.get("/api/v1/manifests/999999999/issues/?format=csv")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+def test_unknown_api_paths_answer_problem_json_to_every_method(db):
+    """A POST to a path that does not exist is a problem+json 404, not HTML."""
+    client = Client(enforce_csrf_checks=True)  # as a broker's system sends it
+    for method in ("GET", "POST", "PATCH", "DELETE"):
+        response = client.generic(method, "/api/v1/webhooks/deliveries/-1/replay/")
+        assert response.status_code == 404, method
+        assert response["Content-Type"] == "application/problem+json", method

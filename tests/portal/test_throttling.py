@@ -5,7 +5,9 @@ import uuid
 import pytest
 from django.test import Client
 
+from accounts.models import IdempotencyRecord
 from tests.accounts.factories import ApiKeyFactory
+from tests.declarations.manifests import manifest_csv, row, upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +83,18 @@ def test_posts_count_and_a_throttled_post_frees_its_idempotency_key(api, rates):
     )
     assert response.status_code == 429
     assert "Idempotent-Replayed" not in response
-    from accounts.models import IdempotencyRecord
-
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_429_is_json_even_where_csv_was_asked_for(api, broker, rates):
+    """?format=csv negotiates the CSV renderer; the 429 problem stays JSON."""
+    rates(api_key="2/min", organisation="100/min")
+    upload = api.post(
+        "/api/v1/manifests/", {"file": upload_file(manifest_csv([row("T1")]))}
+    )
+    url = f"/api/v1/manifests/{upload.json()['id']}/issues/?format=csv"
+    assert api.get(url).status_code == 200
+    response = api.get(url)
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 429
