@@ -1,16 +1,23 @@
 """Reads of declarations, always scoped to the organisation that asks."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
-from declarations.models import Declaration
+from declarations.models import Declaration, StatusChange, ValidationIssue
 
 # What a declaration's page or API answer shows, fetched in one query each.
 DETAIL = (
-    "items", "issues__item", "status_changes__by_user", "status_changes__by_api_key",
+    "items",
+    Prefetch("issues", ValidationIssue.objects.select_related("item")),
+    Prefetch(
+        "status_changes",
+        StatusChange.objects.select_related("by_user", "by_api_key").order_by(
+            "at", "pk"
+        ),
+    ),
     "documents",
-)  # fmt: skip
+)
 
 
 def declarations_of(*, organisation: Organisation) -> QuerySet[Declaration]:
