@@ -151,6 +151,29 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
             }
 
 
+_PAST = ACTION_PAST
+_TITLE = {
+    "release": "Release",
+    "hold": "Hold",
+    "request_documents": "Request documents",
+    "refuse": "Refuse",
+    "invalidate": "Invalidate",
+}
+
+
+def _decision_action(decision: str):
+    """An admin action that takes `decision` on the selected declarations."""
+
+    def action(modeladmin, request: HttpRequest, queryset: QuerySet):
+        return modeladmin._decide(request, queryset, decision)
+
+    action.__name__ = f"{decision}_selected"
+    return admin.action(
+        description=f"{_TITLE[decision]}: selected declarations",
+        permissions=["decide"],
+    )(action)
+
+
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
     list_display = [
@@ -336,37 +359,12 @@ class DeclarationAdmin(admin.ModelAdmin):
         return render_to_string("declarations/_computation.html", {"declaration": obj})
 
     # Decisions: each asks for the reason the declarant will read.
-    @admin.action(description="Release selected declarations", permissions=["decide"])
-    def release_selected(
-        self, request: HttpRequest, queryset: QuerySet
-    ) -> HttpResponse | None:
-        return self._decide(request, queryset, "release")
-
-    @admin.action(description="Hold selected declarations", permissions=["decide"])
-    def hold_selected(
-        self, request: HttpRequest, queryset: QuerySet
-    ) -> HttpResponse | None:
-        return self._decide(request, queryset, "hold")
-
-    @admin.action(description="Request documents for selected", permissions=["decide"])
-    def request_documents_selected(
-        self, request: HttpRequest, queryset: QuerySet
-    ) -> HttpResponse | None:
-        return self._decide(request, queryset, "request_documents")
-
-    @admin.action(
-        description="Invalidate selected declarations", permissions=["decide"]
-    )
-    def invalidate_selected(
-        self, request: HttpRequest, queryset: QuerySet
-    ) -> HttpResponse | None:
-        return self._decide(request, queryset, "invalidate")
-
-    @admin.action(description="Refuse selected declarations", permissions=["decide"])
-    def refuse_selected(
-        self, request: HttpRequest, queryset: QuerySet
-    ) -> HttpResponse | None:
-        return self._decide(request, queryset, "refuse")
+    # One action per officer decision; each asks for the reason first.
+    release_selected = _decision_action("release")
+    hold_selected = _decision_action("hold")
+    request_documents_selected = _decision_action("request_documents")
+    refuse_selected = _decision_action("refuse")
+    invalidate_selected = _decision_action("invalidate")
 
     def _decide(
         self, request: HttpRequest, queryset: QuerySet, decision: str
@@ -468,16 +466,6 @@ class DeclarationAdmin(admin.ModelAdmin):
             else ()
         )
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-_PAST = ACTION_PAST
-_TITLE = {
-    "release": "Release",
-    "hold": "Hold",
-    "request_documents": "Request documents",
-    "refuse": "Refuse",
-    "invalidate": "Invalidate",
-}
 
 
 def _message(exc: Exception) -> str:

@@ -42,6 +42,7 @@ from declarations.rules.base import (
     SplitSibling,
 )
 from declarations.rules.vat import expected_procedure_code
+from declarations.services.filing import PARTY_FIELDS
 from declarations.services.validation import AMOUNT_FIELDS, mrns_issue, quote_for
 from shipments.manifest_parsing import conflicting_fields
 from shipments.manifests import ISSUE_COLUMNS, copy_rows
@@ -55,19 +56,6 @@ from shipments.models import (
 
 CENT = Decimal("0.01")
 SHIPMENT_FIELDS = ("flight_number", "departure_airport", "arrival_airport")
-PARTY_FIELDS = (
-    "consignor_name",
-    "consignor_address",
-    "consignor_city",
-    "consignor_postcode",
-    "consignor_country",
-    "consignee_name",
-    "consignee_address",
-    "consignee_city",
-    "consignee_postcode",
-    "consignee_country",
-    "consignee_eori",
-)
 REPLACEABLE = (Status.DRAFT, Status.REJECTED)
 
 

@@ -33,25 +33,16 @@ SHIPMENT_FIELDS = (
     "arrival_airport",
     "arrival_date",
 )
+# The consignor's and consignee's columns of a consignment.
+PARTY_FIELDS = (
+    "consignor_name", "consignor_address", "consignor_city", "consignor_postcode",
+    "consignor_country", "consignee_name", "consignee_address", "consignee_city",
+    "consignee_postcode", "consignee_country", "consignee_eori",
+)  # fmt: skip
 CONSIGNMENT_FIELDS = (
-    "hawb",
-    "consignor_name",
-    "consignor_address",
-    "consignor_city",
-    "consignor_postcode",
-    "consignor_country",
-    "consignee_name",
-    "consignee_address",
-    "consignee_city",
-    "consignee_postcode",
-    "consignee_country",
-    "consignee_eori",
-    "currency",
-    "transport_cost",
-    "insurance_cost",
-    "gross_mass_kg",
-    "packages",
-)
+    "hawb", *PARTY_FIELDS, "currency", "transport_cost", "insurance_cost",
+    "gross_mass_kg", "packages",
+)  # fmt: skip
 HEADER_FIELDS = DECLARATION_FIELDS + SHIPMENT_FIELDS + CONSIGNMENT_FIELDS
 ITEM_FIELDS = (
     "description",
