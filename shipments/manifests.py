@@ -84,7 +84,9 @@ def manifest_stage(*, manifest_id: int, chunk_size: int) -> list[int]:
     manifest still queued is staged from scratch.
     """
     with transaction.atomic():
-        manifest = Manifest.objects.select_for_update().get(pk=manifest_id)
+        manifest = Manifest.objects.select_for_update().filter(pk=manifest_id).first()
+        if manifest is None:  # deleted since it was queued: nothing to do
+            return []
         if manifest.status != Manifest.Status.QUEUED:
             return list(
                 manifest.chunks.filter(status=ManifestChunk.Status.PENDING).values_list(

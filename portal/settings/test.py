@@ -22,3 +22,7 @@ CELERY_BEAT_SCHEDULE = {
     for key, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
     if key == "resume-stalled-manifests"
 }
+# Test processes share one Redis but not their databases (each xdist worker
+# has its own, with ids starting at 1): keep their cache keys apart too.
+if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
