@@ -141,10 +141,6 @@ def consignment_facts_batch(
     ]
 
 
-def consignment_facts(*, declaration: Declaration) -> ConsignmentFacts:
-    return consignment_facts_batch([declaration])[0]
-
-
 def _facts(
     d: Declaration, reference: ReferenceData, rates: RateBook
 ) -> ConsignmentFacts:

@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 
 from declarations import validators
-from declarations.models import DeclarationType, DocumentKind, Status, VatPath
+from declarations.models import DeclarationType, DocumentKind, VatPath
 
 
 def _text(
@@ -292,6 +292,3 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The declarant reads this. Say what was checked or what is missing.",
     )
-
-
-POLLING_STATUSES = (Status.SUBMITTED, Status.VALIDATING)

@@ -21,7 +21,7 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _organisation(request: HttpRequest) -> Organisation:
+def organisation_of(request: HttpRequest) -> Organisation:
     membership = getattr(request.user, "membership", None)
     if membership is None or membership.organisation.is_customs:
         # Officers work in the admin; a user without organisation has no declarations.
@@ -30,7 +30,7 @@ def _organisation(request: HttpRequest) -> Organisation:
 
 
 def _declaration(request: HttpRequest, pk: int) -> Declaration:
-    return selectors.declaration_detail(organisation=_organisation(request), pk=pk)
+    return selectors.declaration_detail(organisation=organisation_of(request), pk=pk)
 
 
 def _issues_by_field(declaration: Declaration) -> dict[str, list]:
@@ -67,7 +67,7 @@ def _page_context(declaration: Declaration, **extra) -> dict:
 @require_GET
 def declaration_list(request: HttpRequest) -> HttpResponse:
     declarations = selectors.declaration_list(
-        organisation=_organisation(request),
+        organisation=organisation_of(request),
         status=request.GET.get("status", ""),
         manifest=request.GET.get("manifest", ""),
     ).order_by("-created_at")[:200]
@@ -86,7 +86,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def declaration_new(request: HttpRequest) -> HttpResponse:
     declaration = services.declaration_create_draft(
-        organisation=_organisation(request), by=request.user
+        organisation=organisation_of(request), by=request.user
     )
     return redirect("declarations:detail", pk=declaration.pk)
 

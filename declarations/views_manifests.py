@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from declarations.pipeline import manifest_progress
 from declarations.services.manifests import manifest_submit
-from declarations.views import HtmxHttpRequest, _organisation
+from declarations.views import HtmxHttpRequest, organisation_of
 from shipments import selectors
 
 ISSUES_PER_PAGE = 50
@@ -19,7 +19,7 @@ ISSUES_PER_PAGE = 50
 @login_required
 @require_GET
 def manifest_list(request: HttpRequest) -> HttpResponse:
-    manifests = selectors.manifests_of(organisation=_organisation(request))[:100]
+    manifests = selectors.manifests_of(organisation=organisation_of(request))[:100]
     return render(request, "manifests/list.html", {"manifests": manifests})
 
 
@@ -32,7 +32,7 @@ def manifest_upload(request: HttpRequest) -> HttpResponse:
         return redirect("manifests:list")
     try:
         manifest, created = manifest_submit(
-            organisation=_organisation(request), upload=upload, by=request.user
+            organisation=organisation_of(request), upload=upload, by=request.user
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -50,7 +50,7 @@ def manifest_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def manifest_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Progress while running (polled), then the summary and the issues table."""
-    manifest = selectors.manifest_detail(organisation=_organisation(request), pk=pk)
+    manifest = selectors.manifest_detail(organisation=organisation_of(request), pk=pk)
     code = request.GET.get("code", "")
     severity = request.GET.get("severity", "")
     issues = selectors.manifest_issues(manifest=manifest, code=code, severity=severity)
@@ -72,7 +72,7 @@ def manifest_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def manifest_issues_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    manifest = selectors.manifest_detail(organisation=_organisation(request), pk=pk)
+    manifest = selectors.manifest_detail(organisation=organisation_of(request), pk=pk)
     issues = selectors.manifest_issues(
         manifest=manifest,
         code=request.GET.get("code", ""),
