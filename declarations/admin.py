@@ -226,28 +226,8 @@ class DeclarationAdmin(admin.ModelAdmin):
         ("Value and VAT", {"fields": ["vat_path", "ioss_number", "value_block"]}),
         ("Duty, VAT and fees", {"fields": ["computation_table"]}),
     ]
-    readonly_fields = [
-        "type",
-        "status",
-        "lrn",
-        "mrn",
-        "organisation",
-        "declarant_eori",
-        "risk_score",
-        "submitted_at",
-        "decided_at",
-        "invalidation_requested_at",
-        "invalidation_reason",
-        "mawb",
-        "hawb",
-        "flight",
-        "consignor",
-        "consignee_block",
-        "vat_path",
-        "ioss_number",
-        "value_block",
-        "computation_table",
-    ]
+    # Officers read everything the declarant declared and change none of it.
+    readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
     change_form_template = "admin/declarations/declaration/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Declaration]:

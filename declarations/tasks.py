@@ -9,6 +9,17 @@ from declarations.models import Declaration, Severity, ValidationIssue
 
 logger = logging.getLogger(__name__)
 
+# Every task that changes data: re-delivered if its worker dies (safe, the
+# services are idempotent), retried with backoff when PostgreSQL blinks.
+RELIABLE = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
 
 def _record_failure(self, exc, task_id, args, kwargs, einfo) -> None:
     """Leave the declaration where a user sees it: still submitted, with an issue."""
@@ -26,14 +37,9 @@ def _record_failure(self, exc, task_id, args, kwargs, einfo) -> None:
 
 
 @shared_task(
-    bind=True,
-    acks_late=True,
+    **RELIABLE,
     time_limit=60,
     soft_time_limit=50,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
     on_failure=_record_failure,
 )
 def validate_declaration(self, declaration_id: int) -> None:
@@ -69,14 +75,9 @@ def _record_document_failure(self, exc, task_id, args, kwargs, einfo) -> None:
 
 
 @shared_task(
-    bind=True,
-    acks_late=True,
+    **RELIABLE,
     time_limit=120,
     soft_time_limit=100,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
     on_failure=_record_document_failure,
 )
 def validate_document(self, document_id: int) -> None:
@@ -99,14 +100,9 @@ def _record_manifest_failure(self, exc, task_id, args, kwargs, einfo) -> None:
 
 
 @shared_task(
-    bind=True,
-    acks_late=True,
+    **RELIABLE,
     time_limit=1800,
     soft_time_limit=1700,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
     on_failure=_record_manifest_failure,
 )
 def ingest_manifest(self, manifest_id: int) -> int:
@@ -124,14 +120,9 @@ def ingest_manifest(self, manifest_id: int) -> int:
 
 
 @shared_task(
-    bind=True,
-    acks_late=True,
+    **RELIABLE,
     time_limit=600,
     soft_time_limit=570,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
     on_failure=_record_manifest_failure,
 )
 def process_manifest_chunk(self, manifest_id: int, number: int) -> bool:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation
 from accounts.services import membership_create, organisation_create
+from declarations.api.serializers import EXAMPLE
 from declarations.models import Declaration
 from declarations.services import (
     customs_officer_group_ensure,
@@ -69,41 +70,19 @@ LOGINS = [
 def demo_declaration(
     *, hawb: str, lrn: str, value: str, hs_code: str, description: str
 ) -> dict:
-    arrival = timezone.localdate() - timedelta(days=1)
-    return {
-        "type": "H7",
+    """The API's example H7, arrived yesterday, with one item of the given goods."""
+    item = EXAMPLE["items"][0] | {
+        "description": description,
+        "hs_code": hs_code,
+        "quantity": 1,
+        "item_value": value,
+        "product_id": f"DEMO-{hs_code}",
+    }
+    return EXAMPLE | {
         "lrn": lrn,
-        "mawb": "172-12345675",
         "hawb": hawb,
-        "flight_number": "CK251",
-        "departure_airport": "CGO",
-        "arrival_airport": "LGG",
-        "arrival_date": arrival,
-        "consignor_name": "Zhengzhou Bright Home Co. Ltd",
-        "consignor_address": "88 Jingkai Rd",
-        "consignor_city": "Zhengzhou",
-        "consignor_postcode": "450000",
-        "consignor_country": "CN",
-        "consignee_name": "Anne Dupont",
-        "consignee_address": "Rue Saint-Gilles 12",
-        "consignee_city": "Liège",
-        "consignee_postcode": "4000",
-        "consignee_country": "BE",
-        "vat_path": "IOSS",
-        "ioss_number": "IM0560000012",
-        "currency": "EUR",
-        "transport_cost": "2.50",
-        "gross_mass_kg": "0.420",
-        "items": [
-            {
-                "description": description,
-                "hs_code": hs_code,
-                "origin_country": "CN",
-                "quantity": 1,
-                "item_value": value,
-                "net_mass_kg": "0.380",
-            }
-        ],
+        "arrival_date": timezone.localdate() - timedelta(days=1),
+        "items": [item],
     }
 
 
