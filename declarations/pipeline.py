@@ -13,7 +13,6 @@ version, keeping its history.
 
 import itertools
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -43,7 +42,12 @@ from declarations.rules.base import (
 )
 from declarations.rules.vat import expected_procedure_code
 from declarations.services.filing import PARTY_FIELDS
-from declarations.services.validation import AMOUNT_FIELDS, mrns_issue, quote_for
+from declarations.services.validation import (
+    AMOUNT_FIELDS,
+    mrns_issue,
+    quote_for,
+    status_reason,
+)
 from shipments.manifest_parsing import conflicting_fields
 from shipments.manifests import ISSUE_COLUMNS, copy_rows
 from shipments.models import (
@@ -521,7 +525,7 @@ def _write(
             (c.declaration_id, Status.SUBMITTED, Status.VALIDATING, "", now, None)
         )
         verdict = Status.REJECTED if c.outcome == Status.REJECTED else Status.ACCEPTED
-        reason = _summary(c.issues)
+        reason = status_reason(c.issues)
         changes.append(
             (
                 c.declaration_id,
@@ -664,7 +668,7 @@ def _announce(manifest: Manifest, fresh: list[Candidate], now) -> None:
                         "hawb": c.hawb,
                         "status": to_status,
                         "from_status": from_status,
-                        "reason": _summary(c.issues),
+                        "reason": status_reason(c.issues),
                         "at": now.isoformat(),
                         "manifest": manifest.pk,
                     },
@@ -684,12 +688,6 @@ def _storable(line: Line) -> bool:
         and (i.net_mass_kg is None or i.net_mass_kg > 0)
         and i.item_value < Decimal("1e10")
     )
-
-
-def _summary(issues: Sequence[Issue]) -> str:
-    errors = [i for i in issues if i.severity == Severity.ERROR]
-    chosen = errors or [i for i in issues if i.risk_points]
-    return "; ".join(sorted({i.code for i in chosen}))
 
 
 CONSIGNMENT_COLUMNS = (

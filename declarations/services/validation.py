@@ -135,7 +135,7 @@ def _decide(
     for declaration, fact, found in zip(declarations, facts, findings, strict=True):
         _record_values(declaration, fact, rates)
         declaration.risk_score = min(sum(i.risk_points for i in found), 100)
-        reasons[declaration.pk] = _summary(found)
+        reasons[declaration.pk] = status_reason(found)
         errors = any(i.severity == Severity.ERROR for i in found)
         (rejected if errors else accepted).append(declaration)
     for declaration, mrn in zip(accepted, mrns_issue(count=len(accepted)), strict=True):
@@ -234,9 +234,10 @@ def quote_for(fact: ConsignmentFacts, rates: RateBook) -> Quote | None:
         return None
 
 
-def _summary(issues: Sequence[Issue]) -> str:
+def status_reason(issues: Sequence[Issue]) -> str:
+    """Why a declaration is rejected (its errors) or sent to review (its risks)."""
     errors = [i for i in issues if i.severity == Severity.ERROR]
-    chosen = errors or [i for i in issues if i.risk_points] or issues
+    chosen = errors or [i for i in issues if i.risk_points]
     return "; ".join(sorted({i.code for i in chosen}))
 
 
