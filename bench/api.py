@@ -18,6 +18,8 @@ What one run does:
    `declarations_validate` on each 500, so they end accepted, rejected or under
    review as filings do. The Celery broker of that process is `memory://`: the
    validation tasks it queues on commit go nowhere (the batch call does the work).
+   Its cache is the web server's Redis, as a worker's is in production, so the
+   answers validation renders ahead are there for the detail reads.
 3. Writes a settings module and a URLconf to a temporary folder (nothing is
    added to the project): `portal.settings.base` (or `--settings`) with DEBUG
    off, ALLOWED_HOSTS for loopback and ROOT_URLCONF = the project's URLs plus
@@ -895,6 +897,9 @@ def main() -> int:
             "MEDIA_ROOT": str(work / "media"),
             # Set-up steps queue validation tasks on commit: nowhere.
             "CELERY_BROKER_URL": "memory://",
+            # ...but share the web server's cache, as workers do in production:
+            # validation renders the answers the broker then reads.
+            "CACHE_URL": broker,
             "CELERY_QUEUE": queue,
         }
     )

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from declarations.api import rendering
 from declarations.facts import (
     RateBook,
     consignment_facts_batch,
@@ -82,7 +83,10 @@ def declarations_validate(*, declaration_ids: Sequence[int]) -> dict[str, int]:
         )
         findings = [run_rules(f) for f in facts]
         _store_findings(declarations, findings)
-        return _decide(declarations, facts, findings, rates)
+        outcome = _decide(declarations, facts, findings, rates)
+    # The filer polls for this outcome next: have its answer ready.
+    rendering.render_ahead([d.pk for d in declarations])
+    return outcome
 
 
 def _store_findings(

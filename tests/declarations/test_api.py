@@ -5,7 +5,10 @@ import json
 import pytest
 from django.test import Client
 
+from declarations import selectors
+from declarations.api.serializers import DeclarationOutput
 from declarations.models import Declaration
+from declarations.services import declarations_validate
 from shipments.models import Consignment
 from tests.accounts.factories import ApiKeyFactory, OrganisationFactory
 from tests.declarations.factories import h7_payload, make_declaration
@@ -139,3 +142,17 @@ def test_schema_and_docs_are_served(client):
     assert "/api/v1/declarations/" in document["paths"]
     assert "ApiKey" in document["components"]["securitySchemes"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_validation_renders_the_answer_the_filer_polls_for(
+    api, broker, django_assert_num_queries
+):
+    """Once validated, a declaration is read with two queries (the key, the
+    version row), and the answer is the declaration as it now is."""
+    created = post(api, h7_payload(lrn="BRK-AHEAD")).json()
+    declarations_validate(declaration_ids=[created["id"]])
+    with django_assert_num_queries(2):
+        answer = api.get(f"{URL}{created['id']}/").json()
+    current = selectors.declaration_detail(organisation=broker, pk=created["id"])
+    assert answer["status"] == "accepted" and answer["mrn"] == current.mrn
+    assert answer == json.loads(json.dumps(DeclarationOutput(current).data))
