@@ -1,5 +1,7 @@
 """Request rates of the broker API, limited per API key and per organisation."""
 
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -18,6 +20,11 @@ class _ApiClientThrottle(SimpleRateThrottle):
         # DRF binds the rates when its module is imported; reading them per
         # request lets settings overrides (tests, `override_settings`) apply.
         return api_settings.DEFAULT_THROTTLE_RATES
+
+    @property
+    def cache(self):
+        # The backend itself, not DRF's proxy of it: `_hit` asks what it is.
+        return caches["default"]
 
     def ident_of(self, client: ApiClient) -> int:
         raise NotImplementedError
@@ -42,17 +49,30 @@ class _ApiClientThrottle(SimpleRateThrottle):
         if key is None:
             return True
         now = self.timer()
-        window_key = f"{key}:{int(now // self.duration)}"
-        self.cache.add(window_key, 0, self.duration + 1)
-        try:
-            count = self.cache.incr(window_key)
-        except ValueError:  # expired between add and incr
-            self.cache.set(window_key, 1, self.duration + 1)
-            count = 1
+        count = self._hit(f"{key}:{int(now // self.duration)}", self.duration + 1)
         if count > self.num_requests:
             self.wait_seconds = self.duration - (now % self.duration)
             return False
         return True
+
+    def _hit(self, key: str, ttl: int) -> int:
+        """Count one request in the window `key`; the count so far.
+
+        On Redis, INCR and EXPIRE in one round trip: Django's add-then-incr
+        costs three (SET NX, EXISTS, INCR), a third of a cached read's time.
+        """
+        if isinstance(self.cache, RedisCache):
+            key = self.cache.make_and_validate_key(key)
+            client = self.cache._cache.get_client(key, write=True)
+            pipeline = client.pipeline(transaction=False)
+            count, _ = pipeline.incr(key).expire(key, ttl).execute()
+            return count
+        self.cache.add(key, 0, ttl)
+        try:
+            return self.cache.incr(key)
+        except ValueError:  # expired between add and incr
+            self.cache.set(key, 1, ttl)
+            return 1
 
     def wait(self) -> float:
         return getattr(self, "wait_seconds", None)
