@@ -81,6 +81,36 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
 
 
+class Invitation(models.Model):
+    """An organisation admin's invitation to a colleague, by e-mail.
+
+    Only a SHA-256 of the token is stored, as for API keys: the link in the
+    e-mail is the credential.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation}"
+
+
 class ApiKey(models.Model):
     """A broker system's credential. Only a SHA-256 of the key is stored.
 

@@ -141,6 +141,27 @@ class Declaration(models.Model):
     invalidation_reason = models.TextField(blank=True, db_default="")
     # Document kinds an officer asked for (while documents_requested).
     requested_documents = models.JSONField(default=list, blank=True)
+    # The officer working on it ("assign to me"): two officers never work the
+    # same declaration unknowingly.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_declarations",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # Four eyes: the release of a declaration with a sanctions hit is proposed
+    # by one officer and takes effect when a second one approves it.
+    release_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    release_proposed_at = models.DateTimeField(null=True, blank=True)
+    release_proposal_reason = models.TextField(blank=True, db_default="")
 
     customs_duty_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
     import_vat_eur = models.DecimalField(max_digits=12, decimal_places=2, null=True)
@@ -555,3 +576,34 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class Notification(models.Model):
+    """A message to a declarant's organisation on the portal, e.g. an officer's
+    decision; it is also e-mailed to the organisation's members."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    declaration = models.ForeignKey(
+        Declaration,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "-created_at"],
+                name="notification_org_recent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message
