@@ -85,6 +85,16 @@ LOGIN_REDIRECT_URL = "declarations:list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# The portal's languages; LocaleMiddleware picks one from the switcher's cookie
+# or the browser's Accept-Language. Translations live in locale/ (the compiled
+# .mo files are committed, as Django does, so no gettext is needed to run).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
