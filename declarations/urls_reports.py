@@ -1,7 +1,21 @@
 """Printable declarations and release notes (PDF), and the organisation's dashboard."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from declarations import views_reports
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views_reports.dashboard, name="dashboard"),
+    path(
+        "declarations/<int:pk>/pdf/",
+        views_reports.declaration_pdf,
+        name="declaration-pdf",
+    ),
+    path(
+        "declarations/<int:pk>/release-note.pdf",
+        views_reports.release_note,
+        name="release-note",
+    ),
+]

@@ -34,13 +34,17 @@ _ids = itertools.count(1)
 
 
 def format_number(value: Number | None, unit: str = "") -> str:
-    """A value as a person reads it: integers whole, the rest to two decimals."""
+    """A value as a person reads it, in the user's language: integers whole, a
+    Decimal with the places it has (money to the cent), floats to two places."""
     if value is None:
         return "–"
     if isinstance(value, int):
-        text = number_format(value, use_l10n=True, force_grouping=True)
+        places = 0
+    elif isinstance(value, Decimal):
+        places = max(0, -int(value.as_tuple().exponent))
     else:
-        text = number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+        places = 2
+    text = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
     return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
 
 

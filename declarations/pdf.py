@@ -1,0 +1,75 @@
+"""Printable documents: the declaration as filed, and the release note (PDF)."""
+
+import re
+
+import segno
+import weasyprint
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from declarations.models import Declaration, Status, StatusChange
+
+
+def qr_svg(text: str) -> SafeString:
+    """`text` as a QR code, in inline SVG (so the PDF needs no image file)."""
+    code = segno.make(text, error="m")
+    # segno escapes the title itself.
+    return mark_safe(
+        code.svg_inline(
+            scale=4,
+            border=2,
+            title=_("QR code of MRN %(mrn)s") % {"mrn": text},
+            svgclass="qr",
+        )
+    )
+
+
+def release_decision(declaration: Declaration) -> StatusChange | None:
+    """The officer's (or the automatic) decision that released the declaration."""
+    changes = [
+        c for c in declaration.status_changes.all() if c.to_status == Status.RELEASED
+    ]
+    return changes[-1] if changes else None
+
+
+def _context(declaration: Declaration) -> dict:
+    return {
+        "declaration": declaration,
+        "consignment": declaration.consignment,
+        "shipment": declaration.consignment.shipment,
+        "items": list(declaration.items.all()),
+        "issues": list(declaration.issues.all()),
+        "computation": declaration.computation,
+    }
+
+
+def declaration_html(declaration: Declaration) -> str:
+    """The declaration as filed: parties, transport, items, values, computation,
+    status, MRN and issues."""
+    return render_to_string("declarations/pdf/declaration.html", _context(declaration))
+
+
+def has_release_note(declaration: Declaration) -> bool:
+    return declaration.status == Status.RELEASED and bool(declaration.mrn)
+
+
+def release_note_html(declaration: Declaration) -> str:
+    """The release note of a released declaration, its MRN as text and QR code."""
+    if not has_release_note(declaration):
+        raise ValueError("Only a released declaration has a release note.")
+    context = _context(declaration) | {
+        "qr": qr_svg(declaration.mrn),
+        "decision": release_decision(declaration),
+    }
+    return render_to_string("declarations/pdf/release_note.html", context)
+
+
+def pdf_from_html(html: str) -> bytes:
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def safe_filename(stem: str, reference: str) -> str:
+    """`stem-reference.pdf` with only characters every file system accepts."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", reference).strip("-.") or "document"
+    return f"{stem}-{cleaned}.pdf"
