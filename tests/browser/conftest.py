@@ -1,0 +1,238 @@
+"""Browser journeys: a live server, a real Celery worker and Debian's Chromium.
+
+Every test here runs against `live_server` (a real HTTP server on the test
+database, in a thread of this process) with a real `celery -A portal worker`
+process consuming this process's test queue on the same database. Playwright
+drives Chromium from /usr/bin/chromium; each test gets fresh browser contexts,
+and screenshots of each step land in var/test-output/browser/<test>/.
+
+Without Chromium or Playwright the tests are skipped, except on CI (CI=true),
+where a missing browser fails them: CI must run the journeys.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from declarations.services.risk import unit_values_seed
+from tests.declarations.test_worker import database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "var" / "test-output" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+# Per step; validation by the worker takes about a second.
+STEP_TIMEOUT_MS = 5_000
+WORKER_TIMEOUT_MS = 15_000
+
+# Transactional tests flush their apps' tables after each test. The reference
+# data (nomenclature, sanctions lists, charges) are loaded once per test
+# database (tests/conftest.py): leaving the `reference` app out keeps them.
+# Every other app stays available, so the live server renders as in production.
+APPS = [app for app in django_settings.INSTALLED_APPS if app != "reference"]
+# For the test modules: pytestmark = BROWSER
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True, available_apps=APPS),
+]
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements.txt)"
+    return None
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must run the browser journeys: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def playwright_browser():
+    """One headless Chromium for the whole session."""
+    reason = _missing()
+    if reason:
+        _skip_or_fail(reason)
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    # Playwright's sync API keeps an asyncio loop running in this thread, which
+    # Django takes for async code and refuses the test's own ORM calls.
+    # https://playwright.dev/python/docs/test-runners#django
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser_media(tmp_path_factory) -> Path:
+    """Uploads, shared by the live server and the worker."""
+    return tmp_path_factory.mktemp("browser-media")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(
+    django_db_setup, django_db_blocker, browser_media, tmp_path_factory
+):
+    """`celery -A portal worker` on the test database and this process's queue,
+    for the whole session (the journeys share it; its tasks read committed rows).
+    """
+    with django_db_blocker.unblock():
+        url = database_url()
+    log_path = tmp_path_factory.mktemp("browser-worker") / "worker.log"
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": url,
+        "CELERY_QUEUE": django_settings.CELERY_TASK_DEFAULT_QUEUE,
+        "MEDIA_ROOT": str(browser_media),
+    }
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker",
+             "--loglevel", "info", "--concurrency", "1", "--without-gossip",
+             "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text():
+            assert worker.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, (
+                "worker did not start:\n" + log_path.read_text()
+            )
+            time.sleep(0.2)
+        yield log_path
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@pytest.fixture
+def portal(live_server, celery_worker_session, settings, browser_media):
+    """The running portal: live server + worker, with the flushed per-app data
+    that the risk rules read put back. Its `.url` is the server's base URL."""
+    settings.MEDIA_ROOT = browser_media
+    unit_values_seed()
+    return live_server
+
+
+class Shots:
+    """Numbered screenshots of one test: var/test-output/browser/<test>/NN-step.png"""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def __call__(self, page, step: str) -> Path:
+        self.count += 1
+        name = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shot(request) -> Shots:
+    folder = OUTPUT / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return Shots(folder)
+
+
+@pytest.fixture
+def new_page(
+    playwright_browser, portal, shot, request
+) -> Iterator[Callable[..., object]]:
+    """new_page() -> a Page in a fresh browser context (own cookies) on the portal.
+
+    Call it once per person in the journey. Pages still open when a test fails
+    are screenshotted as NN-failure-<n>.png.
+    """
+    contexts = []
+
+    def make():
+        context = playwright_browser.new_context(
+            base_url=portal.url, accept_downloads=True, locale="en-GB"
+        )
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    report = getattr(request.node, "rep_call", None)
+    for n, context in enumerate(contexts, 1):
+        if report is not None and report.failed:
+            for page in context.pages:
+                try:
+                    shot(page, f"failure-{n}")
+                except Exception:  # noqa: BLE001 - best effort on a failed test
+                    pass
+        context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """axe-core's violations of the given impacts on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {' '.join(node['target'])}: {node['html'][:160]}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, where: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, (
+        f"axe found serious/critical violations on {where} ({page.url}):\n"
+        + describe_violations(violations)
+    )
