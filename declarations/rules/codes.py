@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule, Rule
 
 
@@ -18,30 +20,39 @@ class HsCodeExists(ItemRule):
         if not code:
             yield self.issue(
                 "hs_code",
-                "The HS code is missing: give the 6-digit subheading, e.g. 610910 for "
-                "cotton T-shirts.",
+                _(
+                    "The HS code is missing: give the 6-digit subheading, e.g. 610910 "
+                    "for cotton T-shirts."
+                ),
                 item,
             )
             return
         if not code.isdigit() or len(code) not in (6, 8, 10):
             yield self.issue(
                 "hs_code",
-                f"HS code '{code}' must be 6 digits (8 or 10 for an H1), e.g. 610910.",
+                _(
+                    "HS code '%(code)s' must be 6 digits (8 or 10 for an H1), e.g. "
+                    "610910."
+                )
+                % {"code": code},
                 item,
             )
             return
         if code[:6] not in facts.reference.hs_codes:
-            chapter = code[:2]
-            hint = (
-                "chapter 77 is reserved and unused"
-                if chapter == "77"
-                else f"subheading {code[:6]} does not exist"
-            )
+            if code[:2] == "77":
+                message = _(
+                    "HS code %(code)s is not in the nomenclature in force (chapter 77 "
+                    "is reserved and unused): look the goods up in the HS search and "
+                    "use an existing subheading."
+                )
+            else:
+                message = _(
+                    "HS code %(code)s is not in the nomenclature in force (subheading "
+                    "%(subheading)s does not exist): look the goods up in the HS "
+                    "search and use an existing subheading."
+                )
             yield self.issue(
-                "hs_code",
-                f"HS code {code} is not in the nomenclature in force ({hint}): look "
-                "the goods up in the HS search and use an existing subheading.",
-                item,
+                "hs_code", message % {"code": code, "subheading": code[:6]}, item
             )
 
 
@@ -56,8 +67,11 @@ class H1NeedsTaricCode(ItemRule):
         if item.hs_code.isdigit() and len(item.hs_code) != 10:
             yield self.issue(
                 "hs_code",
-                f"An H1 needs the 10-digit TARIC code, not '{item.hs_code}': add the "
-                "CN and TARIC digits (look them up in the EU TARIC database).",
+                _(
+                    "An H1 needs the 10-digit TARIC code, not '%(code)s': add the CN "
+                    "and TARIC digits (look them up in the EU TARIC database)."
+                )
+                % {"code": item.hs_code},
                 item,
             )
 
@@ -78,8 +92,10 @@ class CountryCodesReal(Rule):
             if not item.origin_country:
                 yield self.issue(
                     "origin_country",
-                    "The country of origin is missing: give where the goods were "
-                    "made, e.g. CN.",
+                    _(
+                        "The country of origin is missing: give where the goods were "
+                        "made, e.g. CN."
+                    ),
                     item,
                 )
             elif item.origin_country not in known:
@@ -89,7 +105,9 @@ class CountryCodesReal(Rule):
 
 
 def _country_message(value: str) -> str:
-    return f"'{value}' is not an ISO 3166 country code: use 2 letters, e.g. CN or BE."
+    return _(
+        "'%(value)s' is not an ISO 3166 country code: use 2 letters, e.g. CN or BE."
+    ) % {"value": value}
 
 
 class CurrencyCodeReal(Rule):
@@ -102,13 +120,19 @@ class CurrencyCodeReal(Rule):
         if not facts.currency:
             yield self.issue(
                 "currency",
-                "The currency is missing: give the invoice's 3-letter code, e.g. EUR.",
+                _(
+                    "The currency is missing: give the invoice's 3-letter code, e.g. "
+                    "EUR."
+                ),
             )
         elif facts.currency not in facts.reference.currencies:
             yield self.issue(
                 "currency",
-                f"'{facts.currency}' is not an ISO 4217 currency: use 3 letters, e.g. "
-                "EUR, USD or CNY.",
+                _(
+                    "'%(currency)s' is not an ISO 4217 currency: use 3 letters, e.g. "
+                    "EUR, USD or CNY."
+                )
+                % {"currency": facts.currency},
             )
 
 
@@ -121,19 +145,28 @@ class AirportCodesReal(Rule):
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         airports = facts.reference.airports
-        for field in ("departure_airport", "arrival_airport"):
+        missing = {
+            "departure_airport": _(
+                "The departure airport is missing: give its 3-letter IATA code, e.g. "
+                "CGO or LGG."
+            ),
+            "arrival_airport": _(
+                "The arrival airport is missing: give its 3-letter IATA code, e.g. "
+                "CGO or LGG."
+            ),
+        }
+        for field, message in missing.items():
             value = getattr(facts, field)
             if not value:
-                yield self.issue(
-                    field,
-                    f"The {field.replace('_', ' ')} is missing: give its 3-letter IATA "
-                    "code, e.g. CGO or LGG.",
-                )
+                yield self.issue(field, message)
             elif airports and value not in airports:
                 yield self.issue(
                     field,
-                    f"'{value}' is not an IATA airport code: use 3 letters, e.g. CGO, "
-                    "HGH or LGG.",
+                    _(
+                        "'%(value)s' is not an IATA airport code: use 3 letters, e.g. "
+                        "CGO, HGH or LGG."
+                    )
+                    % {"value": value},
                 )
 
 

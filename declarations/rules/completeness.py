@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from declarations.rules.base import ConsignmentFacts, Issue, Rule
 
 
@@ -13,7 +15,7 @@ class HasGoodsItems(Rule):
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         if not facts.items:
             yield self.issue(
-                "items", "The declaration has no goods items: add at least one."
+                "items", _("The declaration has no goods items: add at least one.")
             )
 
 
@@ -27,5 +29,6 @@ class HouseAwbPresent(Rule):
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         if not facts.hawb.strip():
             yield self.issue(
-                "hawb", "The house AWB is missing: give the parcel's tracking number."
+                "hawb",
+                _("The house AWB is missing: give the parcel's tracking number."),
             )

@@ -2,6 +2,9 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from declarations.models import Severity
 from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule, Rule
 
@@ -9,21 +12,21 @@ from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule
 # 833/2014 Russia, 765/2006 Belarus, 2017/1509 North Korea, 36/2012 Syria,
 # 267/2012 Iran): an officer checks each export to them.
 EMBARGOED = {
-    "RU": "Russia",
-    "BY": "Belarus",
-    "KP": "North Korea",
-    "SY": "Syria",
-    "IR": "Iran",
+    "RU": gettext_lazy("Russia"),
+    "BY": gettext_lazy("Belarus"),
+    "KP": gettext_lazy("North Korea"),
+    "SY": gettext_lazy("Syria"),
+    "IR": gettext_lazy("Iran"),
 }
 # Chapters and headings that often hold dual-use items (Regulation (EU) 2021/821).
 DUAL_USE_PREFIXES = {
-    "93": "arms",
-    "8401": "nuclear reactors",
-    "8526": "radar",
-    "9013": "lasers",
-    "8802": "aircraft and drones",
-    "8806": "unmanned aircraft",
-    "2844": "radioactive elements",
+    "93": gettext_lazy("arms"),
+    "8401": gettext_lazy("nuclear reactors"),
+    "8526": gettext_lazy("radar"),
+    "9013": gettext_lazy("lasers"),
+    "8802": gettext_lazy("aircraft and drones"),
+    "8806": gettext_lazy("unmanned aircraft"),
+    "2844": gettext_lazy("radioactive elements"),
 }
 
 
@@ -38,8 +41,10 @@ class ExporterEori(Rule):
         if not facts.declarant_eori:
             yield self.issue(
                 "declarant_eori",
-                "An export needs the exporter's EORI: add it to your organisation "
-                "profile.",
+                _(
+                    "An export needs the exporter's EORI: add it to your organisation "
+                    "profile."
+                ),
             )
 
 
@@ -56,9 +61,12 @@ class EmbargoedDestination(Rule):
         if name := EMBARGOED.get(facts.consignee_country):
             yield self.issue(
                 "consignee_country",
-                f"{name} is under EU restrictive measures: an officer checks this "
-                "export; have the licence or proof that the goods are not listed "
-                "ready.",
+                _(
+                    "%(country)s is under EU restrictive measures: an officer checks "
+                    "this export; have the licence or proof that the goods are not "
+                    "listed ready."
+                )
+                % {"country": name},
             )
 
 
@@ -76,8 +84,11 @@ class DualUseGoods(ItemRule):
             if kind := DUAL_USE_PREFIXES.get(item.hs_code[:length]):
                 yield self.issue(
                     "hs_code",
-                    f"HS {item.hs_code} ({kind}) may be a dual-use item: attach the "
-                    "export authorisation or a statement that it is not listed.",
+                    _(
+                        "HS %(code)s (%(kind)s) may be a dual-use item: attach the "
+                        "export authorisation or a statement that it is not listed."
+                    )
+                    % {"code": item.hs_code, "kind": kind},
                     item,
                 )
                 return

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from accounts.eori import eori_problem, normalise_eori
 from declarations.identifiers import ioss_problem, mrn_problem, normalise_ioss
 from declarations.rules.base import ConsignmentFacts, Issue, Rule
@@ -47,8 +49,10 @@ class MasterAwbValid(Rule):
         if not facts.mawb:
             yield self.issue(
                 "mawb",
-                "The master AWB is missing: copy it from the air waybill, e.g. "
-                "172-12345675.",
+                _(
+                    "The master AWB is missing: copy it from the air waybill, e.g. "
+                    "172-12345675."
+                ),
             )
         elif problem := mawb_problem(normalise_mawb(facts.mawb)):
             yield self.issue("mawb", problem)
@@ -65,9 +69,11 @@ class HouseAwbUnique(Rule):
         if facts.hawb and facts.hawb_duplicates:
             yield self.issue(
                 "hawb",
-                f"House AWB {facts.hawb} appears {facts.hawb_duplicates + 1} times in "
-                "this filing: give each parcel its own house AWB, or merge the rows "
-                "of one parcel.",
+                _(
+                    "House AWB %(hawb)s appears %(count)s times in this filing: give "
+                    "each parcel its own house AWB, or merge the rows of one parcel."
+                )
+                % {"hawb": facts.hawb, "count": facts.hawb_duplicates + 1},
             )
 
 

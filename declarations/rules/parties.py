@@ -3,6 +3,8 @@
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from declarations.rules.base import ConsignmentFacts, Issue, Rule
 
 PO_BOX = re.compile(r"\b(p\.?\s?o\.?\s?box|postbus|boîte postale|bp|postfach)\b", re.I)
@@ -17,11 +19,13 @@ class ConsigneeAddressComplete(Rule):
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         required = {
-            "consignee_name": "The consignee's name is missing: give the buyer's "
-            "full name.",
-            "consignee_city": "The consignee's city is missing.",
-            "consignee_country": "The consignee's country is missing: give its "
-            "2-letter code, e.g. BE.",
+            "consignee_name": _(
+                "The consignee's name is missing: give the buyer's full name."
+            ),
+            "consignee_city": _("The consignee's city is missing."),
+            "consignee_country": _(
+                "The consignee's country is missing: give its 2-letter code, e.g. BE."
+            ),
         }
         for field, message in required.items():
             if not getattr(facts, field).strip():
@@ -30,14 +34,19 @@ class ConsigneeAddressComplete(Rule):
         if not address:
             yield self.issue(
                 "consignee_address",
-                "The consignee's street and number (or PO box) are missing: copy them "
-                "from the shipping label.",
+                _(
+                    "The consignee's street and number (or PO box) are missing: copy "
+                    "them from the shipping label."
+                ),
             )
         elif not re.search(r"\d", address) and not PO_BOX.search(address):
             yield self.issue(
                 "consignee_address",
-                f"'{address}' has no house number or PO box: give the street and "
-                "number, e.g. 'Meir 40', or the PO box.",
+                _(
+                    "'%(address)s' has no house number or PO box: give the street and "
+                    "number, e.g. 'Meir 40', or the PO box."
+                )
+                % {"address": address},
             )
         country = facts.consignee_country
         if (
@@ -47,8 +56,11 @@ class ConsigneeAddressComplete(Rule):
         ):
             yield self.issue(
                 "consignee_postcode",
-                f"The consignee's postcode is missing; addresses in {country} have "
-                "one.",
+                _(
+                    "The consignee's postcode is missing; addresses in %(country)s "
+                    "have one."
+                )
+                % {"country": country},
             )
 
 
@@ -59,18 +71,37 @@ class ConsignorAddressComplete(Rule):
     code = "PTY-CONSIGNOR-ADDRESS"
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
-        for field, what in (
-            ("consignor_name", "name"),
-            ("consignor_address", "street and number"),
-            ("consignor_city", "city"),
-            ("consignor_country", "country"),
+        for field in (
+            "consignor_name",
+            "consignor_address",
+            "consignor_city",
+            "consignor_country",
         ):
             if not getattr(facts, field).strip():
-                yield self.issue(
-                    field,
-                    f"The consignor's {what} is missing: copy it from the invoice or "
-                    "the shipping label.",
-                )
+                yield self.issue(field, _consignor_missing(field))
+
+
+def _consignor_missing(field: str) -> str:
+    """One whole sentence per field, so that each translates on its own."""
+    if field == "consignor_name":
+        return _(
+            "The consignor's name is missing: copy it from the invoice or the "
+            "shipping label."
+        )
+    if field == "consignor_address":
+        return _(
+            "The consignor's street and number is missing: copy it from the invoice "
+            "or the shipping label."
+        )
+    if field == "consignor_city":
+        return _(
+            "The consignor's city is missing: copy it from the invoice or the "
+            "shipping label."
+        )
+    return _(
+        "The consignor's country is missing: copy it from the invoice or the "
+        "shipping label."
+    )
 
 
 class ConsigneeInTheEu(Rule):
@@ -87,12 +118,18 @@ class ConsigneeInTheEu(Rule):
         if facts.is_import and not in_eu:
             yield self.issue(
                 "consignee_country",
-                f"The consignee is in {country}, outside the EU: an import "
-                "declaration is for goods delivered in the EU. Check the country.",
+                _(
+                    "The consignee is in %(country)s, outside the EU: an import "
+                    "declaration is for goods delivered in the EU. Check the country."
+                )
+                % {"country": country},
             )
         elif not facts.is_import and in_eu:
             yield self.issue(
                 "consignee_country",
-                f"The consignee is in {country}, inside the EU: an export "
-                "declaration is for goods leaving the EU.",
+                _(
+                    "The consignee is in %(country)s, inside the EU: an export "
+                    "declaration is for goods leaving the EU."
+                )
+                % {"country": country},
             )

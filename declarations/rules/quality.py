@@ -4,6 +4,8 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from declarations.models import Severity
 from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule, Rule
 
@@ -55,15 +57,20 @@ class SpecificDescription(ItemRule):
         if not plain:
             yield self.issue(
                 "description",
-                "The description is missing: say what the goods are, e.g. 'cotton "
-                "T-shirt for men'.",
+                _(
+                    "The description is missing: say what the goods are, e.g. "
+                    "'cotton T-shirt for men'."
+                ),
                 item,
             )
         elif plain in VAGUE_DESCRIPTIONS or len(plain) < 3:
             yield self.issue(
                 "description",
-                f"'{item.description}' does not say what the goods are: describe "
-                "them specifically, e.g. 'bicycle brake pads' instead of 'parts'.",
+                _(
+                    "'%(description)s' does not say what the goods are: describe them "
+                    "specifically, e.g. 'bicycle brake pads' instead of 'parts'."
+                )
+                % {"description": item.description},
                 item,
             )
 
@@ -79,21 +86,28 @@ class MassesConsistent(Rule):
         if gross is None or gross <= 0:
             yield self.issue(
                 "gross_mass_kg",
-                "The gross mass must be above 0 kg: weigh the parcel with its packing.",
+                _(
+                    "The gross mass must be above 0 kg: weigh the parcel with its "
+                    "packing."
+                ),
             )
         for item in facts.items:
             if item.net_mass_kg is not None and item.net_mass_kg <= 0:
                 yield self.issue(
                     "net_mass_kg",
-                    "The net mass must be above 0 kg, or left empty.",
+                    _("The net mass must be above 0 kg, or left empty."),
                     item,
                 )
         net = sum((i.net_mass_kg or 0) for i in facts.items)
         if gross is not None and gross > 0 and net > gross:
             yield self.issue(
                 "gross_mass_kg",
-                f"The gross mass {gross} kg is less than the items' net mass {net} kg: "
-                "the gross mass includes packing, so it cannot be lower.",
+                _(
+                    "The gross mass %(gross)s kg is less than the items' net mass "
+                    "%(net)s kg: the gross mass includes packing, so it cannot be "
+                    "lower."
+                )
+                % {"gross": gross, "net": net},
             )
 
 
@@ -105,11 +119,11 @@ class QuantityAndValue(ItemRule):
 
     def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
         if item.quantity < 1:
-            yield self.issue("quantity", "The quantity must be 1 or more.", item)
+            yield self.issue("quantity", _("The quantity must be 1 or more."), item)
         if item.item_value < 0:
             yield self.issue(
                 "item_value",
-                "The item value cannot be negative: give the price paid.",
+                _("The item value cannot be negative: give the price paid."),
                 item,
             )
 
@@ -126,8 +140,10 @@ class ZeroValue(ItemRule):
         if item.item_value == 0:
             yield self.issue(
                 "item_value",
-                "The item value is 0: give the price paid, or for a free item the "
-                "value of identical goods.",
+                _(
+                    "The item value is 0: give the price paid, or for a free item the "
+                    "value of identical goods."
+                ),
                 item,
             )
 
@@ -143,8 +159,11 @@ class LinesAgree(Rule):
         for field in facts.line_conflicts:
             yield self.issue(
                 field,
-                f"The lines of house AWB {facts.hawb} disagree on {field}: give the "
-                "same value on every line of the consignment.",
+                _(
+                    "The lines of house AWB %(hawb)s disagree on %(field)s: give the "
+                    "same value on every line of the consignment."
+                )
+                % {"hawb": facts.hawb, "field": field},
             )
 
 
@@ -160,8 +179,10 @@ class ProductIdentifier(ItemRule):
         if not item.product_id.strip():
             yield self.issue(
                 "product_id",
-                "The product identifier is missing: give the seller's SKU or the "
-                "barcode (GTIN); it is expected from 1 November 2026.",
+                _(
+                    "The product identifier is missing: give the seller's SKU or the "
+                    "barcode (GTIN); it is expected from 1 November 2026."
+                ),
                 item,
             )
 
@@ -173,12 +194,15 @@ class CostsAndPackages(Rule):
     code = "DQ-COSTS"
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
-        for field in ("transport_cost", "insurance_cost"):
-            if getattr(facts, field) < 0:
-                yield self.issue(
-                    field,
-                    f"The {field.replace('_', ' ')} cannot be negative: give the "
-                    "amount paid, or 0.",
-                )
+        if facts.transport_cost < 0:
+            yield self.issue(
+                "transport_cost",
+                _("The transport cost cannot be negative: give the amount paid, or 0."),
+            )
+        if facts.insurance_cost < 0:
+            yield self.issue(
+                "insurance_cost",
+                _("The insurance cost cannot be negative: give the amount paid, or 0."),
+            )
         if facts.packages < 1:
-            yield self.issue("packages", "The number of packages must be 1 or more.")
+            yield self.issue("packages", _("The number of packages must be 1 or more."))

@@ -7,6 +7,9 @@ points reach REVIEW_RISK_THRESHOLD goes to the review queue with the reasons.
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from declarations.models import Severity
 from declarations.rules.base import (
     ConsignmentFacts,
@@ -54,12 +57,38 @@ class SanctionsScreening(Rule):
                 )
                 yield self.issue(
                     f"{party}_name",
-                    f"The {party} '{name}' matches '{hit.matched_name}' on the "
-                    f"{hit.source} list (entry {hit.external_id}, {hit.programmes}, "
-                    f"score {hit.score:.0f}): a customs officer will check it before "
-                    "release.",
+                    _sanctions_message(party)
+                    % {
+                        "name": name,
+                        "matched": hit.matched_name,
+                        "source": hit.source,
+                        "entry": hit.external_id,
+                        "programmes": hit.programmes,
+                        "score": f"{hit.score:.0f}",
+                    },
                     screening=result,
                 )
+
+
+def _sanctions_message(party: str) -> str:
+    """One whole sentence per party, so that each translates on its own."""
+    if party == "consignor":
+        return _(
+            "The consignor '%(name)s' matches '%(matched)s' on the %(source)s list "
+            "(entry %(entry)s, %(programmes)s, score %(score)s): a customs officer "
+            "will check it before release."
+        )
+    if party == "consignee":
+        return _(
+            "The consignee '%(name)s' matches '%(matched)s' on the %(source)s list "
+            "(entry %(entry)s, %(programmes)s, score %(score)s): a customs officer "
+            "will check it before release."
+        )
+    return _(
+        "The declarant '%(name)s' matches '%(matched)s' on the %(source)s list "
+        "(entry %(entry)s, %(programmes)s, score %(score)s): a customs officer will "
+        "check it before release."
+    )
 
 
 class Undervaluation(ItemRule):
@@ -84,9 +113,16 @@ class Undervaluation(ItemRule):
         if unit_eur < typical * ratio:
             yield self.issue(
                 "item_value",
-                f"EUR {unit_eur.quantize(CENT)} per unit is far below the typical EUR "
-                f"{typical.quantize(CENT)} for HS {item.hs_code[:6]}: check the value, "
-                "and keep the invoice ready for the officer.",
+                _(
+                    "EUR %(unit)s per unit is far below the typical EUR %(typical)s "
+                    "for HS %(subheading)s: check the value, and keep the invoice "
+                    "ready for the officer."
+                )
+                % {
+                    "unit": unit_eur.quantize(CENT),
+                    "typical": typical.quantize(CENT),
+                    "subheading": item.hs_code[:6],
+                },
                 item,
             )
 
@@ -110,10 +146,24 @@ class SplitConsignment(Rule):
         hawbs = ", ".join(sorted(s.hawb for s in siblings)[:5])
         yield self.issue(
             "consignee_name",
-            f"{facts.consignee_name} also receives {len(siblings)} other parcel(s) "
-            f"from {facts.consignor_name} on the same day ({hawbs}); together EUR "
-            f"{combined.quantize(CENT)}. If they are one order, declare them as one "
-            "consignment.",
+            # The English says "parcel(s)" whatever the count; other languages
+            # choose their plural form.
+            ngettext(
+                "%(consignee)s also receives %(count)s other parcel(s) from "
+                "%(consignor)s on the same day (%(hawbs)s); together EUR %(total)s. "
+                "If they are one order, declare them as one consignment.",
+                "%(consignee)s also receives %(count)s other parcel(s) from "
+                "%(consignor)s on the same day (%(hawbs)s); together EUR %(total)s. "
+                "If they are one order, declare them as one consignment.",
+                len(siblings),
+            )
+            % {
+                "consignee": facts.consignee_name,
+                "count": len(siblings),
+                "consignor": facts.consignor_name,
+                "hawbs": hawbs,
+                "total": combined.quantize(CENT),
+            },
         )
 
 
@@ -130,7 +180,9 @@ class LithiumBatteriesByAir(ItemRule):
         if item.hs_code[:4] in ("8506", "8507"):
             yield self.issue(
                 "hs_code",
-                "Batteries are dangerous goods by air: make sure the air waybill "
-                "carries the dangerous-goods declaration (UN 3480/3481/3090/3091).",
+                _(
+                    "Batteries are dangerous goods by air: make sure the air waybill "
+                    "carries the dangerous-goods declaration (UN 3480/3481/3090/3091)."
+                ),
                 item,
             )

@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from declarations.identifiers import normalise_ioss
 from declarations.rules.base import ConsignmentFacts, Issue, Rule
 
@@ -26,26 +28,34 @@ class VatPathConsistent(Rule):
         path, number = facts.vat_path, normalise_ioss(facts.ioss_number)
         if path not in PROCEDURE_CODES:
             yield self.issue(
-                "vat_path", "The VAT path must be IOSS, SPECIAL or STANDARD."
+                "vat_path", _("The VAT path must be IOSS, SPECIAL or STANDARD.")
             )
         elif path == "IOSS" and not number:
             yield self.issue(
                 "ioss_number",
-                "The VAT path is IOSS but no IOSS number is given: add the seller's "
-                "IOSS number (IM…), or choose STANDARD.",
+                _(
+                    "The VAT path is IOSS but no IOSS number is given: add the "
+                    "seller's IOSS number (IM…), or choose STANDARD."
+                ),
             )
         elif path != "IOSS" and number:
             yield self.issue(
                 "vat_path",
-                f"An IOSS number is given but the VAT path is {path}: choose IOSS, or "
-                "remove the IOSS number.",
+                _(
+                    "An IOSS number is given but the VAT path is %(path)s: choose "
+                    "IOSS, or remove the IOSS number."
+                )
+                % {"path": path},
             )
         value = facts.intrinsic_value_eur
         if path in ("IOSS", "SPECIAL") and value is not None and value > Decimal(150):
             yield self.issue(
                 "vat_path",
-                f"The {path} VAT path is only for consignments of EUR 150 or less: "
-                "choose STANDARD.",
+                _(
+                    "The %(path)s VAT path is only for consignments of EUR 150 or "
+                    "less: choose STANDARD."
+                )
+                % {"path": path},
             )
 
 
@@ -63,8 +73,11 @@ class AdditionalProcedureCode(Rule):
         if declared and expected and declared != expected:
             yield self.issue(
                 "additional_procedure_code",
-                f"Additional procedure code {declared} does not match the "
-                f"{facts.vat_path} VAT path: use {expected}.",
+                _(
+                    "Additional procedure code %(declared)s does not match the "
+                    "%(path)s VAT path: use %(expected)s."
+                )
+                % {"declared": declared, "path": facts.vat_path, "expected": expected},
             )
 
 
@@ -80,9 +93,14 @@ class IossNumberLockedAfterRelease(Rule):
         if locked is None:
             return
         if normalise_ioss(facts.ioss_number) != normalise_ioss(locked):
-            was = locked or "none"
-            yield self.issue(
-                "ioss_number",
-                f"The goods were released with IOSS number {was}; it cannot be "
-                "added, changed or removed after release. Keep it as it was.",
-            )
+            if locked:
+                message = _(
+                    "The goods were released with IOSS number %(number)s; it cannot "
+                    "be added, changed or removed after release. Keep it as it was."
+                ) % {"number": locked}
+            else:
+                message = _(
+                    "The goods were released with IOSS number none; it cannot be "
+                    "added, changed or removed after release. Keep it as it was."
+                )
+            yield self.issue("ioss_number", message)
