@@ -1,4 +1,4 @@
-"""The settings page of an organisation's admins: API keys and webhook endpoints."""
+"""The settings page of an organisation's admins: team, API keys, webhooks."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,19 +9,30 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from accounts import webhooks
+from accounts import services_team, webhooks
 from accounts.errors import ApplicationError
-from accounts.forms import ApiKeyForm, WebhookEndpointForm, WebhookEventsForm
+from accounts.forms import (
+    ROLE_LABELS,
+    ApiKeyForm,
+    InvitationForm,
+    RoleForm,
+    WebhookEndpointForm,
+    WebhookEventsForm,
+)
 from accounts.models import (
     ApiKey,
+    Invitation,
     Membership,
     Organisation,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from accounts.selectors import invitations_pending, team_members
 from accounts.services import api_key_issue, api_key_revoke
 
 
@@ -81,6 +92,20 @@ def _webhooks_context(organisation: Organisation, **extra) -> dict:
     }
 
 
+def _team_context(organisation: Organisation, **extra) -> dict:
+    members = list(team_members(organisation=organisation))
+    for member in members:
+        member.role_form = RoleForm(
+            initial={"role": member.role}, auto_id=f"id_member{member.pk}_%s"
+        )
+    return {
+        "members": members,
+        "invitations": invitations_pending(organisation=organisation),
+        "invite_form": InvitationForm(),
+        **extra,
+    }
+
+
 def _render(
     request: HtmxHttpRequest, partial: str, context: dict, status: int = 200
 ) -> HttpResponse:
@@ -88,7 +113,12 @@ def _render(
     organisation = request.organisation
     if request.htmx:
         return render(request, partial, context, status=status)
-    full = _keys_context(organisation) | _webhooks_context(organisation) | context
+    full = (
+        _team_context(organisation)
+        | _keys_context(organisation)
+        | _webhooks_context(organisation)
+        | context
+    )
     return render(request, "accounts/settings.html", full, status=status)
 
 
@@ -130,7 +160,9 @@ def settings_page(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/settings.html",
-        _keys_context(organisation) | _webhooks_context(organisation),
+        _team_context(organisation)
+        | _keys_context(organisation)
+        | _webhooks_context(organisation),
     )
 
 
@@ -257,4 +289,163 @@ def delivery_replay(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         f"Delivery {delivery.pk} is queued again as delivery {replay.pk}.",
         f"endpoint-{delivery.endpoint_id}",
+    )
+
+
+# The team: invitations, members' roles, removal.
+
+
+def _team(request: HtmxHttpRequest, **extra) -> HttpResponse:
+    return _render(
+        request, "accounts/_team.html", _team_context(request.organisation, **extra)
+    )
+
+
+def _team_done(
+    request: HtmxHttpRequest, *, notice: str = "", error: str = ""
+) -> HttpResponse:
+    """The team section again with a notice or an error (htmx), else redirect."""
+    if request.htmx:
+        return _team(request, notice=notice, error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    return redirect(_settings_url("team"))
+
+
+def _member(request: HtmxHttpRequest, pk: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user"),
+        organisation=request.organisation,
+        pk=pk,
+    )
+
+
+def _name(membership: Membership) -> str:
+    return membership.user.get_full_name() or membership.user.get_username()
+
+
+def _left_admins(request: HtmxHttpRequest) -> HttpResponse:
+    """Whoever just gave up their own admin role can no longer see this page."""
+    notice = _("You are no longer an administrator of %(organisation)s.") % {
+        "organisation": request.organisation.name
+    }
+    messages.success(request, notice)
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("home"))
+    return redirect("home")
+
+
+@admin_required
+@require_POST
+def invitation_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            issued = services_team.invitation_create(
+                organisation=request.organisation,
+                by=request.user,
+                site_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _team_done(
+                request,
+                notice=_(
+                    "An invitation is on its way to %(email)s. The link works for "
+                    "7 days."
+                )
+                % {"email": issued.invitation.email},
+            )
+    return _team(request, invite_form=form)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, organisation=request.organisation, pk=pk)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return _confirm(
+            request,
+            title=_("Revoke the invitation of %(email)s?")
+            % {"email": invitation.email},
+            text=_("The link in the e-mail will stop working. You can invite again."),
+            button=_("Revoke invitation"),
+            anchor="team",
+        )
+    services_team.invitation_revoke(invitation=invitation)
+    return _team_done(
+        request,
+        notice=_("The invitation of %(email)s is revoked.")
+        % {"email": invitation.email},
+    )
+
+
+@admin_required
+@require_POST
+def member_role(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    membership = _member(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _team_done(
+            request,
+            error=_("%(name)s: choose administrator or member.")
+            % {"name": _name(membership)},
+        )
+    try:
+        membership = services_team.membership_role_change(
+            membership=membership, role=form.cleaned_data["role"]
+        )
+    except ApplicationError as exc:
+        return _team_done(request, error=exc.message)
+    if membership.user_id == request.user.pk and membership.role != "admin":
+        return _left_admins(request)
+    return _team_done(
+        request,
+        notice=_("%(name)s is now %(role)s.")
+        % {"name": _name(membership), "role": ROLE_LABELS[membership.role]},
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    membership = _member(request, pk)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return _confirm(
+            request,
+            title=_("Remove %(name)s from %(organisation)s?")
+            % {"name": _name(membership), "organisation": request.organisation.name},
+            text=_(
+                "Their login stops working at once. The declarations they filed "
+                "stay, and you can restore their access later."
+            ),
+            button=_("Remove member"),
+            anchor="team",
+        )
+    try:
+        services_team.membership_remove(membership=membership)
+    except ApplicationError as exc:
+        return _team_done(request, error=exc.message)
+    if membership.user_id == request.user.pk:
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("login"))
+        return redirect("login")
+    return _team_done(
+        request,
+        notice=_("%(name)s can no longer sign in.") % {"name": _name(membership)},
+    )
+
+
+@admin_required
+@require_POST
+def member_restore(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    membership = _member(request, pk)
+    services_team.membership_restore(membership=membership)
+    return _team_done(
+        request,
+        notice=_("%(name)s can sign in again.") % {"name": _name(membership)},
     )
