@@ -189,14 +189,17 @@ def api_key_revoke_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" or request.POST.get("confirm") != "yes":
         return _confirm(
             request,
-            title=f"Revoke the API key “{api_key.name}”?",
-            text=f"Systems using the key {api_key.prefix}… will be refused from "
-            "now on. This cannot be undone: you would issue a new key.",
-            button="Revoke key",
+            title=_("Revoke the API key “%(name)s”?") % {"name": api_key.name},
+            text=_(
+                "Systems using the key %(prefix)s… will be refused from now on. "
+                "This cannot be undone: you would issue a new key."
+            )
+            % {"prefix": api_key.prefix},
+            button=_("Revoke key"),
             anchor="api-keys",
         )
     api_key_revoke(api_key=api_key)
-    notice = f"The key “{api_key.name}” is revoked."
+    notice = _("The key “%(name)s” is revoked.") % {"name": api_key.name}
     if request.htmx:
         return _keys(request, notice=notice)
     messages.success(request, notice)
@@ -241,7 +244,9 @@ def webhook_events_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         endpoint=endpoint, by=request.user, events=form.cleaned_data["events"]
     )
     return _done(
-        request, f"{endpoint.url} will now receive the chosen events.", f"endpoint-{pk}"
+        request,
+        _("%(url)s will now receive the chosen events.") % {"url": endpoint.url},
+        f"endpoint-{pk}",
     )
 
 
@@ -252,14 +257,18 @@ def webhook_deactivate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" or request.POST.get("confirm") != "yes":
         return _confirm(
             request,
-            title=f"Deactivate {endpoint.url}?",
-            text="Nothing more will be sent to it, pending retries included. You "
-            "can reactivate it later; its deliveries stay listed.",
-            button="Deactivate endpoint",
+            title=_("Deactivate %(url)s?") % {"url": endpoint.url},
+            text=_(
+                "Nothing more will be sent to it, pending retries included. You "
+                "can reactivate it later; its deliveries stay listed."
+            ),
+            button=_("Deactivate endpoint"),
             anchor=f"endpoint-{pk}",
         )
     webhooks.webhook_endpoint_deactivate(endpoint=endpoint, by=request.user)
-    return _done(request, f"{endpoint.url} is deactivated.", f"endpoint-{pk}")
+    return _done(
+        request, _("%(url)s is deactivated.") % {"url": endpoint.url}, f"endpoint-{pk}"
+    )
 
 
 @admin_required
@@ -267,7 +276,9 @@ def webhook_deactivate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def webhook_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint(request, pk)
     webhooks.webhook_endpoint_update(endpoint=endpoint, by=request.user, is_active=True)
-    return _done(request, f"{endpoint.url} is active again.", f"endpoint-{pk}")
+    return _done(
+        request, _("%(url)s is active again.") % {"url": endpoint.url}, f"endpoint-{pk}"
+    )
 
 
 @admin_required
@@ -287,7 +298,8 @@ def delivery_replay(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect(_settings_url(f"endpoint-{delivery.endpoint_id}"))
     return _done(
         request,
-        f"Delivery {delivery.pk} is queued again as delivery {replay.pk}.",
+        _("Delivery %(id)s is queued again as delivery %(replay)s.")
+        % {"id": delivery.pk, "replay": replay.pk},
         f"endpoint-{delivery.endpoint_id}",
     )
 
