@@ -13,7 +13,8 @@ from declarations.models import Declaration, Status, StatusChange
 
 def qr_svg(text: str) -> SafeString:
     """`text` as a QR code, in inline SVG (so the PDF needs no image file)."""
-    code = segno.make(text, error="m")
+    # A full QR code: phones and scanners rarely read segno's Micro QR.
+    code = segno.make_qr(text, error="m")
     # segno escapes the title itself.
     return mark_safe(
         code.svg_inline(

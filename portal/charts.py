@@ -45,7 +45,11 @@ def format_number(value: Number | None, unit: str = "") -> str:
     else:
         places = 2
     text = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
-    return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
+    if unit == "%":
+        return f"{text}%"
+    if len(unit) == 3 and unit.isalpha() and unit.isupper():
+        return f"{unit} {text}"  # a currency code, written as on the invoices
+    return f"{text} {unit}".strip()
 
 
 def _nice_max(top: float, *, whole: bool = False) -> tuple[float, float]:

@@ -15,8 +15,8 @@ def test_bar_chart_shows_each_value_in_the_drawing_and_the_table():
     )
     assert '<svg role="img"' in html
     assert "<title" in html and "<desc" in html
-    assert html.count("12.30 EUR") >= 2  # on the bar and in the table
-    assert "1,004.05 EUR" in html
+    assert html.count("EUR 12.30") >= 2  # on the bar and in the table
+    assert "EUR 1,004.05" in html
     assert '<th scope="row">Feb 2026</th>' in html
     assert "<details>" in html
 
