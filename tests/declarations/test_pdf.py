@@ -93,6 +93,7 @@ def test_draft_pdf_says_no_mrn_and_lists_no_computation(shipper_client, shipper)
         shipper_client.get(reverse("reports:declaration-pdf", args=[draft.pk]))
     )
     assert "PDF-DRAFT-1" in text and "not issued yet" in text
+    assert "computed when the declaration is validated" in text
 
 
 def test_release_note_has_mrn_amounts_and_reason(shipper_client, released):
