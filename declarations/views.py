@@ -3,18 +3,50 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import reswap, retarget, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
-from declarations import selectors, services
-from declarations.forms import DeclarationHeaderForm, GoodsItemForm
-from declarations.models import Declaration, DocumentKind, Status
+from declarations import exports, selectors, selectors_pages, services
+from declarations.forms import (
+    TYPE_GUIDE,
+    DeclarationFilterForm,
+    DeclarationHeaderForm,
+    GoodsItemForm,
+    NewDeclarationForm,
+)
+from declarations.models import (
+    Declaration,
+    DocumentKind,
+    Notification,
+    Status,
+)
 from declarations.services.documents import document_upload
+from reference.selectors import hs_search
+
+# The estimate panel listens for this event; saving a field or an item sends it.
+ESTIMATE_CHANGED = "estimate-changed"
+PAGE_SIZE = 25
+# Statuses an officer decides, whose reasons are messages to the declarant.
+OFFICER_STATUSES = (
+    Status.RELEASED, Status.HELD, Status.REFUSED, Status.DOCUMENTS_REQUESTED,
+    Status.INVALIDATED, Status.UNDER_REVIEW,
+)  # fmt: skip
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -47,55 +79,163 @@ def _page_context(declaration: Declaration, **extra) -> dict:
     )
     issues = _issues_by_field(declaration)
     sections = [
-        (title, [(form[name], issues.get(name, [])) for name in names])
-        for title, names in DeclarationHeaderForm.SECTIONS
+        {
+            "key": key,
+            "title": title,
+            "intro": intro,
+            "fields": [(form[name], issues.get(name, [])) for name in names],
+            "before_goods": key in DeclarationHeaderForm.BEFORE_GOODS,
+        }
+        for key, title, intro, names in DeclarationHeaderForm.sections_for(
+            declaration.type
+        )
     ]
-    known = {name for _, names in DeclarationHeaderForm.SECTIONS for name in names}
+    shown = {name for section in sections for name, _i in _names(section)}
     return {
         "declaration": declaration,
         "sections": sections,
+        "type_guide": TYPE_GUIDE.get(declaration.type, ""),
+        "all_issues": _issue_links(declaration, shown),
         "other_issues": [
-            i for f, group in issues.items() if f not in known for i in group
+            i for f, group in issues.items() if f not in shown for i in group
         ],
+        "officer_messages": [
+            change
+            for change in declaration.status_changes.all()
+            if change.reason and change.to_status in OFFICER_STATUSES
+        ],
+        "estimate": selectors_pages.declaration_estimate(declaration),
         "item_form": GoodsItemForm(),
         "document_kinds": DocumentKind.choices,
         **extra,
     }
 
 
+def _names(section: dict):
+    return [(field.name, issues) for field, issues in section["fields"]]
+
+
+def _issue_links(declaration: Declaration, shown: set[str]) -> list[tuple]:
+    """Each issue with the page anchor of what it is about, or "" when none."""
+    links = []
+    for issue in declaration.issues.all():
+        if issue.item_id is not None:
+            anchor = f"item-{issue.item.line}"
+        elif issue.field in shown:
+            anchor = f"id_{issue.field}"
+        elif issue.field == "items":
+            anchor = "items"
+        else:
+            anchor = ""
+        links.append((issue, anchor))
+    return links
+
+
+def _filtered(request: HttpRequest) -> tuple[DeclarationFilterForm, object]:
+    """The filter form and the organisation's declarations it selects."""
+    form = DeclarationFilterForm(data=request.GET)
+    organisation = organisation_of(request)
+    if not form.is_valid():
+        # Filter by what is valid; the form shows why the rest is ignored.
+        data = {
+            name: form.cleaned_data.get(name)
+            for name in form.fields
+            if name not in form.errors
+        }
+    else:
+        data = form.cleaned_data
+    declarations = selectors_pages.declaration_search(
+        organisation=organisation,
+        status=data.get("status") or "",
+        type=data.get("type") or "",
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to") if "created_to" not in form.errors else None,
+        text=data.get("q") or "",
+        manifest=data.get("manifest"),
+    )
+    return form, declarations
+
+
 @login_required
 @require_GET
 def declaration_list(request: HttpRequest) -> HttpResponse:
-    declarations = selectors.declaration_list(
-        organisation=organisation_of(request),
-        status=request.GET.get("status", ""),
-        manifest=request.GET.get("manifest", ""),
-    ).order_by("-created_at")[:200]
+    form, declarations = _filtered(request)
+    page = Paginator(declarations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "declarations/list.html",
         {
-            "declarations": declarations,
-            "statuses": Status.choices,
-            "status_filter": request.GET.get("status", ""),
+            "filter_form": form,
+            "page": page,
+            "declarations": page.object_list,
+            "filtered": any(request.GET.get(name) for name in form.fields),
+            "new_form": NewDeclarationForm(),
         },
     )
 
 
 @login_required
-@require_POST
-def declaration_new(request: HttpRequest) -> HttpResponse:
-    declaration = services.declaration_create_draft(
-        organisation=organisation_of(request), by=request.user
+@require_GET
+def declaration_export(request: HttpRequest, format: str) -> HttpResponse:
+    """The filtered list as CSV (streamed) or XLSX (up to XLSX_ROW_LIMIT rows)."""
+    _form, declarations = _filtered(request)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(declarations), content_type="text/csv; charset=utf-8"
+        )
+    elif format == "xlsx":
+        if declarations.count() > exports.XLSX_ROW_LIMIT:
+            messages.error(
+                request,
+                _(
+                    "More than %(limit)s declarations match: narrow the filters "
+                    "or export to CSV, which has no limit."
+                )
+                % {"limit": exports.XLSX_ROW_LIMIT},
+            )
+            return redirect(reverse("declarations:list") + _query(request))
+        response = HttpResponse(
+            exports.xlsx_bytes(declarations),
+            content_type="application/vnd.openxmlformats-officedocument"
+            ".spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = (
+        f'attachment; filename="declarations-{stamp}.{format}"'
     )
-    return redirect("declarations:detail", pk=declaration.pk)
+    return response
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.urlencode()
+    return f"?{query}" if query else ""
+
+
+@login_required
+def declaration_new(request: HttpRequest) -> HttpResponse:
+    """Choose the type (GET shows the choice) and start a draft (POST)."""
+    organisation = organisation_of(request)
+    form = NewDeclarationForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        declaration = services.declaration_create_draft(
+            organisation=organisation, by=request.user, type=form.cleaned_data["type"]
+        )
+        return redirect("declarations:detail", pk=declaration.pk)
+    return render(request, "declarations/new.html", {"new_form": form})
 
 
 @login_required
 @require_GET
 def declaration_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     declaration = _declaration(request, pk)
-    return render(request, "declarations/detail.html", _page_context(declaration))
+    notifications = declaration.notifications.filter(read_at__isnull=True)
+    return render(
+        request,
+        "declarations/detail.html",
+        _page_context(declaration, notifications=list(notifications)),
+    )
 
 
 @login_required
@@ -133,7 +273,8 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
             declaration=declaration, field=name, value=value, by=request.user
         )
         refreshed = _declaration(request, pk)
-        refresh = (
+        # A new type changes the sections and their help: show them all.
+        refresh = name == "type" or (
             name == "mawb"
             and refreshed.consignment.shipment_id != before
             and bool(
@@ -163,7 +304,7 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
         initial=DeclarationHeaderForm.initial_for(declaration),
         declaration=declaration,
     )
-    return render(
+    response = render(
         request,
         "declarations/_field.html",
         {
@@ -173,6 +314,7 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
             "saved": not error,
         },
     )
+    return response if error else trigger_client_event(response, ESTIMATE_CHANGED)
 
 
 @login_required
@@ -211,11 +353,12 @@ def _items_response(
         if error:
             messages.error(request, error)
         return redirect("declarations:detail", pk=pk)
-    return render(
+    response = render(
         request,
         "declarations/_items.html",
         {"declaration": declaration, "item_form": form, "items_error": error},
     )
+    return trigger_client_event(response, ESTIMATE_CHANGED)
 
 
 @login_required
@@ -266,7 +409,7 @@ def document_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     error = ""
     if upload is None:
-        error = "Choose a file to upload."
+        error = _("Choose a file to upload.")
     else:
         try:
             document_upload(
@@ -280,3 +423,128 @@ def document_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
     return _documents_response(request, pk, error)
+
+
+@login_required
+@require_GET
+def declaration_estimate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The estimate panel, refreshed after each saved field or item."""
+    declaration = _declaration(request, pk)
+    return render(
+        request,
+        "declarations/_estimate.html",
+        {
+            "declaration": declaration,
+            "estimate": selectors_pages.declaration_estimate(declaration),
+        },
+    )
+
+
+@login_required
+@require_GET
+def party_search(request: HtmxHttpRequest, pk: int, role: str) -> HttpResponse:
+    """Saved consignors or consignees whose name holds what is typed."""
+    declaration = _declaration(request, pk)
+    if role not in selectors_pages.PARTY_ROLES:
+        raise Http404
+    text = request.GET.get(f"{role}_name", "")
+    parties = selectors_pages.saved_parties(
+        organisation=declaration.organisation,
+        role=role,
+        text=text,
+        exclude_consignment=declaration.consignment_id,
+    )
+    return render(
+        request,
+        "declarations/_party_suggestions.html",
+        {"declaration": declaration, "role": role, "parties": parties, "text": text},
+    )
+
+
+@login_required
+@require_POST
+def party_apply(request: HtmxHttpRequest, pk: int, role: str) -> HttpResponse:
+    """Fill a whole address block from a party used on an earlier declaration."""
+    declaration = _declaration(request, pk)
+    source = request.POST.get("consignment", "")
+    party = (
+        selectors_pages.saved_party(
+            organisation=declaration.organisation,
+            role=role,
+            consignment_id=int(source),
+        )
+        if source.isdigit()
+        else None
+    )
+    if party is None:
+        raise Http404
+    error = ""
+    try:
+        # All the block or nothing: a refused value leaves the party as it was.
+        with transaction.atomic():
+            for field, value in party.values.items():
+                services.declaration_update_field(
+                    declaration=declaration, field=field, value=value, by=request.user
+                )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    except ApplicationError as exc:
+        error = exc.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("declarations:detail", pk=pk)
+    return _whole_declaration(
+        request,
+        _declaration(request, pk),
+        party_error=error,
+        party_applied="" if error else role,
+    )
+
+
+@login_required
+@require_GET
+def hs_code_search(request: HtmxHttpRequest) -> HttpResponse:
+    """HS subheadings whose code starts with, or description holds, what is typed."""
+    organisation_of(request)
+    text = request.GET.get("hs_code", request.GET.get("q", "")).strip()[:100]
+    results = []
+    if len(text) >= 2:
+        results = list(
+            hs_search(text=text, on=timezone.localdate(), level=6).order_by("code")[:15]
+        )
+    return render(
+        request, "declarations/_hs_results.html", {"results": results, "text": text}
+    )
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    organisation = organisation_of(request)
+    page = Paginator(
+        selectors_pages.notifications_of(organisation=organisation), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "declarations/notifications.html",
+        {"page": page, "notifications": page.object_list},
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Mark one notification (or, without pk, all of them) as read."""
+    unread = Notification.objects.filter(
+        organisation=organisation_of(request), read_at__isnull=True
+    )
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    unread.update(read_at=timezone.now())
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("declarations:notifications")

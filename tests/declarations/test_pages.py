@@ -38,7 +38,7 @@ def test_new_declaration_is_a_draft_with_a_suggested_lrn(draft, shipper_client):
     page = shipper_client.get(reverse("declarations:detail", args=[draft.pk]))
     assert page.status_code == 200
     assert draft.status == Status.DRAFT and draft.lrn.startswith("LRN")
-    assert b'hx-post="' in page.content and b"Submit to customs" in page.content
+    assert b'hx-post="' in page.content and b"Submit declaration" in page.content
 
 
 def test_field_is_saved_normalised(draft, shipper_client):
