@@ -13,6 +13,7 @@ version, keeping its history.
 
 import itertools
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -20,7 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.webhooks import webhook_events_emit
 from declarations.facts import RateBook, reference_data, split_key, split_siblings
@@ -93,8 +95,14 @@ class Candidate:
     declaration_id: int | None = None
 
 
-def manifest_chunk_process(*, manifest_id: int, number: int) -> bool:
-    """Process one chunk; True when this call did the work, False if already done."""
+def manifest_chunk_process(
+    *, manifest_id: int, number: int, language: str | None = None
+) -> bool:
+    """Process one chunk; True when this call did the work, False if already done.
+
+    Issues are written in `language` (the uploader's), or in the active
+    language when it is None.
+    """
     with transaction.atomic():
         # Lock this chunk's row only (of=self, no ordering join): chunks of one
         # manifest must run side by side on every worker.
@@ -116,7 +124,8 @@ def manifest_chunk_process(*, manifest_id: int, number: int) -> bool:
             _candidate(hawb, list(group))
             for hawb, group in itertools.groupby(rows.iterator(), key=lambda r: r[1])
         ]
-        counts = _file(manifest, candidates)
+        with translation.override(language) if language else nullcontext():
+            counts = _file(manifest, candidates)
         for name, value in counts.items():
             setattr(chunk, name, value)
         chunk.status = ManifestChunk.Status.DONE
@@ -435,9 +444,17 @@ def _flight_mismatch(c: Candidate, shipments: dict[str, Shipment]) -> list[Issue
                     code="ID-MAWB-FLIGHT",
                     severity=Severity.ERROR,
                     field=name,
-                    message=f"Master AWB {shipment.mawb} travels with {name} "
-                    f"{getattr(shipment, name)}, not {declared}: one master AWB is "
-                    "one flight. Correct the row or the master AWB.",
+                    message=_(
+                        "Master AWB %(mawb)s travels with %(field)s %(value)s, not "
+                        "%(declared)s: one master AWB is one flight. Correct the row "
+                        "or the master AWB."
+                    )
+                    % {
+                        "mawb": shipment.mawb,
+                        "field": name,
+                        "value": getattr(shipment, name),
+                        "declared": declared,
+                    },
                 )
             ]
     return []

@@ -142,6 +142,10 @@ class DeclarationSubmit(GenericAPIView):
     @extend_schema(
         operation_id="declarations_submit",
         summary="Submit a draft (or a corrected rejected declaration)",
+        description="Queues the declaration's validation by the rule book. Its "
+        "issues' messages are written in English, or in the language this request "
+        "asks for with `Accept-Language` when the portal speaks it (`fr`, `nl`, "
+        "`zh-hans`).",
         request=None,
         responses={202: DeclarationOutput, **NOT_FOUND, **CONFLICT, **PROBLEMS},
     )

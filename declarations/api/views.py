@@ -101,7 +101,10 @@ class DeclarationListCreate(GenericAPIView):
         "the rule book then validates it in the background. Poll the declaration "
         "(or list by `lrn`) to see it become `accepted` with an MRN, or `rejected` "
         "with `issues` telling what to fix. A malformed request is refused with 400 "
-        "and nothing is stored.",
+        "and nothing is stored. The issues' messages are written in English, or in "
+        "the language the submitting request asks for with `Accept-Language` when "
+        "the portal speaks it (`fr`, `nl`, `zh-hans`); they keep that language "
+        "when read later.",
         request=DeclarationInput,
         responses={201: DeclarationOutput, **PROBLEMS},
         examples=[

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.eori import normalise_eori
 from accounts.errors import ApplicationError
@@ -104,8 +105,11 @@ def _check_lrn_free(
     if taken.exists():
         raise ValidationError(
             {
-                "lrn": f"LRN {lrn} is already used by another of your declarations: "
-                "choose another reference."
+                "lrn": _(
+                    "LRN %(lrn)s is already used by another of your declarations: "
+                    "choose another reference."
+                )
+                % {"lrn": lrn}
             }
         )
 
@@ -136,18 +140,43 @@ def shipment_for(
         return shipment
     if filed := _filed_declaration_on(shipment, exclude=exclude):
         field = next(iter(changed))
-        raise ValidationError(
-            {
-                field: f"Master AWB {mawb} is already filed with "
-                f"{field.replace('_', ' ')} {getattr(shipment, field)} (declaration "
-                f"{filed.lrn}); a master AWB "
-                "travels on one flight. Check the air waybill."
-            }
-        )
+        message = _flight_taken(field) % {
+            "mawb": mawb,
+            "value": getattr(shipment, field),
+            "lrn": filed.lrn,
+        }
+        raise ValidationError({field: message})
     for field, value in changed.items():
         setattr(shipment, field, value)
     shipment.save()
     return shipment
+
+
+def _flight_taken(field: str) -> str:
+    """Why a master AWB's flight cannot change, one whole sentence per field."""
+    if field == "flight_number":
+        return _(
+            "Master AWB %(mawb)s is already filed with flight number %(value)s "
+            "(declaration %(lrn)s); a master AWB travels on one flight. Check the "
+            "air waybill."
+        )
+    if field == "departure_airport":
+        return _(
+            "Master AWB %(mawb)s is already filed with departure airport %(value)s "
+            "(declaration %(lrn)s); a master AWB travels on one flight. Check the "
+            "air waybill."
+        )
+    if field == "arrival_airport":
+        return _(
+            "Master AWB %(mawb)s is already filed with arrival airport %(value)s "
+            "(declaration %(lrn)s); a master AWB travels on one flight. Check the "
+            "air waybill."
+        )
+    return _(
+        "Master AWB %(mawb)s is already filed with arrival date %(value)s "
+        "(declaration %(lrn)s); a master AWB travels on one flight. Check the air "
+        "waybill."
+    )
 
 
 def _filed_declaration_on(
@@ -172,8 +201,11 @@ def check_hawb_free(
     if clash.exists():
         raise ValidationError(
             {
-                "hawb": f"House AWB {hawb} is already declared under master AWB "
-                f"{shipment.mawb}: each parcel is declared once."
+                "hawb": _(
+                    "House AWB %(hawb)s is already declared under master AWB "
+                    "%(mawb)s: each parcel is declared once."
+                )
+                % {"hawb": hawb, "mawb": shipment.mawb}
             }
         )
 
@@ -256,7 +288,7 @@ def declaration_update_field(
     value cannot be stored, leaving the stored value as it was.
     """
     if field not in HEADER_FIELDS:
-        raise ValidationError({field: "This field cannot be changed here."})
+        raise ValidationError({field: _("This field cannot be changed here.")})
     declaration = declaration_lock(declaration)
     require_editable(declaration)
     value = normalise(field, value)
@@ -264,7 +296,7 @@ def declaration_update_field(
     if field in DECLARATION_FIELDS:
         if field == "lrn":
             if not value:
-                raise ValidationError({"lrn": "The LRN cannot be empty."})
+                raise ValidationError({"lrn": _("The LRN cannot be empty.")})
             _check_lrn_free(
                 organisation=declaration.organisation, lrn=value, exclude=declaration.pk
             )
@@ -356,7 +388,9 @@ def goods_item_remove(*, declaration: Declaration, line: int, by: Actor) -> None
     declaration.save(update_fields=["updated_at"])
     deleted, _ = declaration.items.filter(line=line).delete()
     if not deleted:
-        raise ApplicationError(f"Item {line} does not exist.", status=404)
+        raise ApplicationError(
+            _("Item %(line)s does not exist.") % {"line": line}, status=404
+        )
     for item in declaration.items.filter(line__gt=line).order_by("line"):
         item.line -= 1
         item.save(update_fields=["line"])

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation
 from declarations.services.lifecycle import Actor, user_of
@@ -20,14 +20,15 @@ def manifest_submit(
     """Store the file and queue its processing; the same file again changes nothing.
 
     Returns the manifest and whether it is new. A file that is not a manifest
-    raises ValidationError({"file": ...}) and leaves nothing behind.
+    raises ValidationError({"file": ...}) and leaves nothing behind. Its row
+    errors and issues are written in the language active now, the uploader's.
     """
     manifest, created = manifest_receive(
         organisation=organisation, upload=upload, by=user_of(by)
     )
     if created:
-        pk = manifest.pk
-        transaction.on_commit(lambda: ingest_manifest.delay(pk))
+        pk, language = manifest.pk, translation.get_language()
+        transaction.on_commit(lambda: ingest_manifest.delay(pk, language=language))
     return manifest, created
 
 
@@ -38,7 +39,8 @@ def manifests_resume_stalled(*, stalled_after: timedelta) -> int:
     acknowledgement). Where it is not (the filesystem transport, or a whole
     worker lost on Redis until its visibility timeout), this puts the pending
     chunks back on the queue. A chunk queued twice is done once: the second
-    task finds it done. Returns the number of tasks queued.
+    task finds it done. Returns the number of tasks queued. Work queued here is
+    written in settings.LANGUAGE_CODE: the uploader's language is not stored.
     """
     from declarations.tasks import process_manifest_chunk
 

@@ -6,11 +6,12 @@ rows are written with bulk statements in one transaction.
 """
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_fsm import can_proceed
 
 from declarations.api import rendering
@@ -46,17 +47,23 @@ from reference.rates import CustomsRate
 CENT = Decimal("0.01")
 
 
-def declaration_validate(*, declaration_id: int) -> Declaration:
+def declaration_validate(
+    *, declaration_id: int, language: str | None = None
+) -> Declaration:
     """Validate one declaration (see `declarations_validate`)."""
-    declarations_validate(declaration_ids=[declaration_id])
+    declarations_validate(declaration_ids=[declaration_id], language=language)
     return Declaration.objects.get(pk=declaration_id)
 
 
-def declarations_validate(*, declaration_ids: Sequence[int]) -> dict[str, int]:
+def declarations_validate(
+    *, declaration_ids: Sequence[int], language: str | None = None
+) -> dict[str, int]:
     """Run the rule book on submitted declarations; accept, reject or send to review.
 
-    Safe to run twice: only declarations still submitted or validating are
-    touched, so a redelivered task does nothing. Returns counts per outcome.
+    The issues' messages are written in `language` (the filer's, e.g. "fr"),
+    or in the active language when it is None. Safe to run twice: only
+    declarations still submitted or validating are touched, so a redelivered
+    task does nothing. Returns counts per outcome.
     """
     with transaction.atomic():
         starting = list(
@@ -76,12 +83,15 @@ def declarations_validate(*, declaration_ids: Sequence[int]) -> dict[str, int]:
         if not declarations:
             return {"accepted": 0, "rejected": 0, "under_review": 0}
         rates = RateBook()
-        facts = consignment_facts_batch(
-            declarations,
-            reference=reference_data(on=declarations[0].reference_date),
-            rates=rates,
-        )
-        findings = [run_rules(f) for f in facts]
+        # Only the messages are in the filer's language; codes, audit reasons
+        # and webhook payloads stay as they are.
+        with translation.override(language) if language else nullcontext():
+            facts = consignment_facts_batch(
+                declarations,
+                reference=reference_data(on=declarations[0].reference_date),
+                rates=rates,
+            )
+            findings = [run_rules(f) for f in facts]
         _store_findings(declarations, findings)
         outcome = _decide(declarations, facts, findings, rates)
     # The filer polls for this outcome next: have its answer ready.
