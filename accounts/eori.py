@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum.be import vat as be_vat
 
 EORI_PATTERN = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,15}$")
@@ -22,23 +23,23 @@ def eori_problem(value: str) -> str | None:
     97 - (first 8 digits mod 97).
     """
     if not EORI_PATTERN.match(value):
-        return (
+        return _(
             "An EORI is a 2-letter country code followed by up to 15 letters or "
-            f"digits, e.g. BE0403170701; '{value}' is not."
-        )
+            "digits, e.g. BE0403170701; '%(value)s' is not."
+        ) % {"value": value}
     if value.startswith("BE"):
         number = value[2:]
         if len(number) != 10 or not number.isdigit():
-            return (
+            return _(
                 "A Belgian EORI is BE followed by the 10-digit enterprise number, "
                 "e.g. BE0403170701."
             )
         if not be_vat.is_valid(number):
-            return (
-                f"The check digits of Belgian EORI {value} are wrong: the last two "
+            return _(
+                "The check digits of Belgian EORI %(value)s are wrong: the last two "
                 "digits must be 97 minus the first eight modulo 97. Check the "
                 "number on the EORI certificate."
-            )
+            ) % {"value": value}
     return None
 
 

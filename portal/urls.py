@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.forms import EmailAuthenticationForm
 from declarations.api import actions as api_actions
 from declarations.api import manifests as api_manifests
 from declarations.api import quotes as api_quotes
@@ -64,7 +65,11 @@ api_v1 = [
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="declarations:list"), name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accounts.urls_public")),
     path("", include("declarations.urls_reports")),
