@@ -1,14 +1,30 @@
-"""The customs officer's review queue and decisions, in the Django admin."""
+"""The customs officer's workbench in the Django admin: the risk-ordered queue,
+the declaration on one screen, assignment, decisions and the dashboard."""
+
+from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet, Value
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from accounts.errors import ApplicationError
 from declarations.forms import DecisionForm
@@ -20,12 +36,40 @@ from declarations.models import (
     RuleSetting,
     ScreeningMatch,
     Status,
-    StatusChange,
     UnitValueReference,
     ValidationIssue,
 )
-from declarations.services import OFFICER_DECISIONS, declaration_decide
-from declarations.services.lifecycle import ACTION_PAST
+from declarations.selectors_officer import (
+    DOCUMENTS_MISSING,
+    REASON_LABELS,
+    dashboard_daily_status,
+    dashboard_decision_times,
+    dashboard_rejection_rules,
+    dashboard_screening_hits,
+    declaration_history,
+    reason_labels,
+)
+from declarations.services.assignment import (
+    declaration_assign,
+    declaration_unassign,
+    officer_name,
+)
+from declarations.services.lifecycle import (
+    ACTION_PAST,
+    BULK_RELEASE_MAX_RISK,
+    OFFICER_DECISIONS,
+    SANCTIONS_CODE,
+    declaration_decide,
+    flight_release_candidates,
+    flight_release_low_risk,
+    release_awaits_second_officer,
+)
+from shipments.models import Manifest, Shipment
+
+# Files a browser may show inside the page; anything else is only downloaded
+# (an SVG or HTML upload could carry script).
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif",
+                "image/webp")  # fmt: skip
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -58,9 +102,14 @@ class GoodsItemInline(ReadOnlyInline):
 
 class ValidationIssueInline(ReadOnlyInline):
     model = ValidationIssue
-    fields = ["severity", "code", "item", "field", "message"]
+    fields = ["severity", "code", "reason_label", "risk_points", "item", "field",
+              "message"]  # fmt: skip
     readonly_fields = fields
-    verbose_name_plural = "Rule book findings"
+    verbose_name_plural = _("Rule book findings")
+
+    @admin.display(description=_("finding"))
+    def reason_label(self, obj: ValidationIssue) -> str:
+        return str(REASON_LABELS.get(obj.code, "—"))
 
 
 class ScreeningMatchInline(ReadOnlyInline):
@@ -68,7 +117,7 @@ class ScreeningMatchInline(ReadOnlyInline):
     fields = ["party", "screened_name", "matched_name", "listed_name", "source",
               "external_id", "kind", "programmes", "score"]  # fmt: skip
     readonly_fields = fields
-    verbose_name_plural = "Sanctions screening matches"
+    verbose_name_plural = _("Sanctions screening matches")
 
 
 class DocumentInline(ReadOnlyInline):
@@ -77,12 +126,13 @@ class DocumentInline(ReadOnlyInline):
               "created_at"]  # fmt: skip
     readonly_fields = fields
 
-    @admin.display(description="file")
+    @admin.display(description=_("file"))
     def file_link(self, obj: Document) -> str:
-        return format_html('<a href="{}" target="_blank">{}</a>', obj.file.url,
-                           obj.original_name)  # fmt: skip
+        url = document_url(obj, download=True)
+        return format_html('<a href="{}">{} ({})</a>', url, obj.original_name,
+                           _g("download"))  # fmt: skip
 
-    @admin.display(description="findings")
+    @admin.display(description=_("findings"))
     def findings(self, obj: Document) -> str:
         parts = list(obj.problems) + list(obj.warnings)
         if obj.invoice_total is not None:
@@ -91,48 +141,36 @@ class DocumentInline(ReadOnlyInline):
         return "; ".join(parts) or "—"
 
 
-class RiskReasonFilter(admin.SimpleListFilter):
-    title = "risk reason"
-    parameter_name = "reason"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("RISK-SANCTIONS", "Sanctions hit"),
-            ("RISK-UNDERVALUE", "Undervaluation"),
-            ("RISK-SPLIT", "Split consignment"),
-            ("DQ-ZERO-VALUE", "Zero value"),
-            ("EX-EMBARGO", "Embargoed destination"),
-            ("EX-DUAL-USE", "Dual-use goods"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(issues__code=self.value()).distinct()
-        return queryset
+def document_url(document: Document, *, download: bool = False) -> str:
+    url = reverse(
+        "admin:declarations_declaration_document",
+        args=[document.declaration_id, document.pk],
+    )
+    return f"{url}?download=1" if download else url
 
 
-class StatusChangeInline(ReadOnlyInline):
-    model = StatusChange
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
-    verbose_name_plural = "Status history"
-    ordering = ["at", "pk"]
+# The queue's filters.
 
 
 class AwaitingDecisionFilter(admin.SimpleListFilter):
-    title = "queue"
+    title = _("queue")
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
         return [
-            ("open", "Awaiting a decision"),
-            ("invalidation", "Invalidation requested"),
-            ("all", "All submitted"),
+            ("open", _("Awaiting a decision")),
+            ("second", _("Release awaiting a second officer")),
+            ("invalidation", _("Invalidation requested")),
+            ("all", _("All submitted")),
         ]
 
     def queryset(self, request, queryset):
         if self.value() in (None, "open"):
             return queryset.filter(status__in=DECIDABLE_STATUSES)
+        if self.value() == "second":
+            return queryset.filter(
+                status__in=DECIDABLE_STATUSES, release_proposed_by__isnull=False
+            )
         if self.value() == "invalidation":
             return queryset.filter(
                 invalidation_requested_at__isnull=False, status=Status.RELEASED
@@ -151,13 +189,170 @@ class AwaitingDecisionFilter(admin.SimpleListFilter):
             }
 
 
-_PAST = ACTION_PAST
+class RiskReasonFilter(admin.SimpleListFilter):
+    title = _("risk reason")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return [*REASON_LABELS.items(), (DOCUMENTS_MISSING, _("Documents missing"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == DOCUMENTS_MISSING:
+            return queryset.filter(status=Status.DOCUMENTS_REQUESTED)
+        if value in REASON_LABELS:
+            found = ValidationIssue.objects.filter(
+                declaration=OuterRef("pk"), code=value
+            )
+            if value == SANCTIONS_CODE:
+                return queryset.filter(
+                    Exists(found)
+                    | Exists(ScreeningMatch.objects.filter(declaration=OuterRef("pk")))
+                )
+            return queryset.filter(Exists(found))
+        return queryset
+
+
+class AgeFilter(admin.SimpleListFilter):
+    """How long ago the declaration was submitted."""
+
+    title = _("submitted")
+    parameter_name = "age"
+    # (lookup, label, at least, less than) in hours.
+    BANDS = [
+        ("lt1h", _("less than 1 hour ago"), None, 1),
+        ("1-4h", _("1 to 4 hours ago"), 1, 4),
+        ("4-24h", _("4 to 24 hours ago"), 4, 24),
+        ("gt24h", _("more than 24 hours ago"), 24, None),
+    ]
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label, _low, _high in self.BANDS]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        for key, _label, low, high in self.BANDS:
+            if self.value() == key:
+                if low is not None:
+                    queryset = queryset.filter(
+                        submitted_at__lte=now - timedelta(hours=low)
+                    )
+                if high is not None:
+                    queryset = queryset.filter(
+                        submitted_at__gt=now - timedelta(hours=high)
+                    )
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assigned officer")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("me", _("Me")),
+            ("none", _("Unassigned")),
+            ("others", _("Other officers")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        if self.value() == "others":
+            return queryset.exclude(assigned_to__isnull=True).exclude(
+                assigned_to=request.user
+            )
+        return queryset
+
+
+class FlightFilter(admin.SimpleListFilter):
+    """One shipment: a master AWB on one flight (the flights with declarations
+    awaiting a decision, latest arrival first)."""
+
+    title = _("flight (master AWB)")
+    parameter_name = "shipment"
+
+    def lookups(self, request, model_admin):
+        shipments = (
+            Shipment.objects.filter(
+                Exists(
+                    Declaration.objects.filter(
+                        consignment__shipment=OuterRef("pk"),
+                        status__in=DECIDABLE_STATUSES,
+                    )
+                )
+            )
+            .order_by("-arrival_date", "flight_number", "mawb")
+            .values_list("pk", "flight_number", "arrival_date", "mawb")[:100]
+        )
+        return [
+            (str(pk), f"{flight or '—'} {arrival or ''} · {mawb or '—'}")
+            for pk, flight, arrival, mawb in shipments
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(consignment__shipment_id=self.value())
+        return queryset
+
+
+class ArrivalFilter(admin.SimpleListFilter):
+    title = _("flight arrival")
+    parameter_name = "arrival"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("today", _("Today")),
+            ("yesterday", _("Yesterday")),
+            ("week", _("Last 7 days")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        field = "consignment__shipment__arrival_date"
+        if self.value() == "today":
+            return queryset.filter(**{field: today})
+        if self.value() == "yesterday":
+            return queryset.filter(**{field: today - timedelta(days=1)})
+        if self.value() == "week":
+            return queryset.filter(
+                **{f"{field}__gt": today - timedelta(days=7), f"{field}__lte": today}
+            )
+        return queryset
+
+
+class ManifestFilter(admin.SimpleListFilter):
+    title = _("manifest")
+    parameter_name = "manifest"
+
+    def lookups(self, request, model_admin):
+        manifests = (
+            Manifest.objects.filter(
+                Exists(
+                    Declaration.objects.filter(
+                        manifest=OuterRef("pk"), status__in=DECIDABLE_STATUSES
+                    )
+                )
+            )
+            .order_by("-pk")
+            .values_list("pk", "original_name")[:50]
+        )
+        return [(str(pk), f"#{pk} {name}") for pk, name in manifests]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(manifest_id=self.value())
+        return queryset
+
+
 _TITLE = {
-    "release": "Release",
-    "hold": "Hold",
-    "request_documents": "Request documents",
-    "refuse": "Refuse",
-    "invalidate": "Invalidate",
+    "release": _("Release"),
+    "hold": _("Hold"),
+    "request_documents": _("Request documents"),
+    "refuse": _("Refuse"),
+    "invalidate": _("Invalidate"),
 }
 
 
@@ -169,7 +364,8 @@ def _decision_action(decision: str):
 
     action.__name__ = f"{decision}_selected"
     return admin.action(
-        description=f"{_TITLE[decision]}: selected declarations",
+        description=_("%(decision)s: selected declarations")
+        % {"decision": _TITLE[decision]},
         permissions=["decide"],
     )(action)
 
@@ -178,32 +374,41 @@ def _decision_action(decision: str):
 class DeclarationAdmin(admin.ModelAdmin):
     list_display = [
         "__str__", "risk_score", "reasons", "status_badge", "type_code", "hawb",
-        "organisation", "consignee", "submitted_at",
+        "flight_short", "organisation", "consignee", "age", "assigned",
     ]  # fmt: skip
     list_display_links = ["__str__"]
-    list_filter = [AwaitingDecisionFilter, RiskReasonFilter, "status", "type",
-                   "organisation"]  # fmt: skip
+    list_filter = [AwaitingDecisionFilter, AssignedFilter, RiskReasonFilter,
+                   AgeFilter, FlightFilter, ArrivalFilter, ManifestFilter,
+                   "organisation", "status", "type"]  # fmt: skip
     search_fields = [
         "lrn",
         "mrn",
         "consignment__hawb",
         "consignment__consignee_name",
         "consignment__consignor_name",
+        "organisation__name",
+        "consignment__shipment__mawb",
+        "consignment__shipment__flight_number",
     ]
+    search_help_text = _(
+        "House AWB, MRN, LRN, master AWB, flight number, consignee, consignor or "
+        "declarant name."
+    )
     ordering = ["-risk_score", "submitted_at"]
-    list_select_related = ["organisation", "consignment"]
+    list_select_related = ["organisation", "consignment__shipment", "assigned_to",
+                           "release_proposed_by"]  # fmt: skip
+    list_per_page = 50
     actions = [
-        "release_selected", "hold_selected", "request_documents_selected",
-        "refuse_selected",
-        "invalidate_selected",
+        "assign_to_me", "take_over", "release_selected", "hold_selected",
+        "request_documents_selected", "refuse_selected", "invalidate_selected",
+        "release_low_risk_of_flight",
     ]  # fmt: skip
     inlines = [
-        GoodsItemInline, ValidationIssueInline, ScreeningMatchInline,
-        DocumentInline, StatusChangeInline,
+        GoodsItemInline, ValidationIssueInline, ScreeningMatchInline, DocumentInline,
     ]  # fmt: skip
     fieldsets = [
         (
-            "Declaration",
+            _("Declaration"),
             {
                 "fields": [
                     "type",
@@ -220,15 +425,19 @@ class DeclarationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Transport", {"fields": ["mawb", "hawb", "flight"]}),
-        ("Consignor", {"fields": ["consignor"]}),
-        ("Consignee", {"fields": ["consignee_block"]}),
-        ("Value and VAT", {"fields": ["vat_path", "ioss_number", "value_block"]}),
-        ("Duty, VAT and fees", {"fields": ["computation_table"]}),
+        (_("Transport"), {"fields": ["mawb", "hawb", "flight"]}),
+        (_("Consignor"), {"fields": ["consignor"]}),
+        (_("Consignee"), {"fields": ["consignee_block"]}),
+        (
+            _("Value and VAT"),
+            {"fields": ["vat_path", "ioss_number", "value_block"]},
+        ),
+        (_("Duty, VAT and fees"), {"fields": ["computation_table"]}),
     ]
     # Officers read everything the declarant declared and change none of it.
-    readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
+    readonly_fields = [f for _name, options in fieldsets for f in options["fields"]]
     change_form_template = "admin/declarations/declaration/change_form.html"
+    change_list_template = "admin/declarations/declaration/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Declaration]:
         # Drafts are the declarant's own business until submitted.
@@ -236,7 +445,12 @@ class DeclarationAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .exclude(status=Status.DRAFT)
-            .select_related("consignment__shipment", "organisation")
+            .select_related(
+                "consignment__shipment",
+                "organisation",
+                "assigned_to",
+                "release_proposed_by",
+            )
             .annotate(
                 risk_reasons=StringAgg(
                     "issues__code",
@@ -244,13 +458,24 @@ class DeclarationAdmin(admin.ModelAdmin):
                     filter=Q(issues__risk_points__gt=0),
                     distinct=True,
                     default=Value(""),
-                )
+                ),
+                screening_hit=Exists(
+                    ScreeningMatch.objects.filter(declaration=OuterRef("pk"))
+                ),
             )
         )
 
-    @admin.display(description="why")
+    @admin.display(description=_("why"))
     def reasons(self, obj: Declaration) -> str:
-        return obj.risk_reasons or "—"
+        labels = reason_labels(obj.risk_reasons)
+        if obj.screening_hit and str(REASON_LABELS[SANCTIONS_CODE]) not in labels:
+            labels.insert(0, str(REASON_LABELS[SANCTIONS_CODE]))
+        if obj.status == Status.DOCUMENTS_REQUESTED:
+            labels.append(_g("Documents missing"))
+        if not labels:
+            return "—"
+        return format_html_join(", ", "<span title=\"{}\">{}</span>",
+                                ((label, label) for label in labels))  # fmt: skip
 
     # Officers never edit what the declarant declared.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -265,24 +490,31 @@ class DeclarationAdmin(admin.ModelAdmin):
     def has_decide_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("declarations.decide_declaration")
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Declaration) -> str:
+        if release_awaits_second_officer(obj):
+            return format_html(
+                "{}<br><strong>{}</strong>",
+                obj.get_status_display(),
+                _g("Release proposed by %(officer)s, awaiting a second officer")
+                % {"officer": officer_name(obj.release_proposed_by)},
+            )
         return obj.get_status_display()
 
-    @admin.display(description="type", ordering="type")
+    @admin.display(description=_("type"), ordering="type")
     def type_code(self, obj: Declaration) -> str:
         return obj.type
 
-    @admin.display(description="house AWB", ordering="consignment__hawb")
+    @admin.display(description=_("house AWB"), ordering="consignment__hawb")
     def hawb(self, obj: Declaration) -> str:
         return obj.consignment.hawb
 
-    @admin.display(description="master AWB")
+    @admin.display(description=_("master AWB"))
     def mawb(self, obj: Declaration) -> str:
         shipment = obj.consignment.shipment
         return shipment.mawb if shipment else "—"
 
-    @admin.display(description="flight")
+    @admin.display(description=_("flight"))
     def flight(self, obj: Declaration) -> str:
         s = obj.consignment.shipment
         if not s:
@@ -290,11 +522,35 @@ class DeclarationAdmin(admin.ModelAdmin):
         route = f"{s.departure_airport} → {s.arrival_airport}"
         return f"{s.flight_number} {route} on {s.arrival_date}"
 
-    @admin.display(description="consignee", ordering="consignment__consignee_name")
+    @admin.display(
+        description=_("flight"), ordering="consignment__shipment__arrival_date"
+    )
+    def flight_short(self, obj: Declaration) -> str:
+        s = obj.consignment.shipment
+        if not s:
+            return "—"
+        return f"{s.flight_number or '—'} {s.arrival_date or ''}".strip()
+
+    @admin.display(description=_("consignee"), ordering="consignment__consignee_name")
     def consignee(self, obj: Declaration) -> str:
         return obj.consignment.consignee_name
 
-    @admin.display(description="consignor")
+    @admin.display(description=_("waiting"), ordering="submitted_at")
+    def age(self, obj: Declaration) -> str:
+        if not obj.submitted_at:
+            return "—"
+        minutes = int((timezone.now() - obj.submitted_at).total_seconds() // 60)
+        if minutes < 60:
+            return _g("%(n)d min") % {"n": minutes}
+        if minutes < 48 * 60:
+            return _g("%(n)d h") % {"n": minutes // 60}
+        return _g("%(n)d days") % {"n": minutes // (24 * 60)}
+
+    @admin.display(description=_("assigned to"), ordering="assigned_to")
+    def assigned(self, obj: Declaration) -> str:
+        return officer_name(obj.assigned_to) if obj.assigned_to_id else "—"
+
+    @admin.display(description=_("consignor"))
     def consignor(self, obj: Declaration) -> str:
         c = obj.consignment
         return format_html(
@@ -306,7 +562,7 @@ class DeclarationAdmin(admin.ModelAdmin):
             c.consignor_country,
         )
 
-    @admin.display(description="consignee")
+    @admin.display(description=_("consignee"))
     def consignee_block(self, obj: Declaration) -> str:
         c = obj.consignment
         return format_html(
@@ -319,7 +575,7 @@ class DeclarationAdmin(admin.ModelAdmin):
             c.consignee_eori or "—",
         )
 
-    @admin.display(description="value")
+    @admin.display(description=_("value"))
     def value_block(self, obj: Declaration) -> str:
         c = obj.consignment
         total = sum(item.item_value for item in obj.items.all())
@@ -334,12 +590,76 @@ class DeclarationAdmin(admin.ModelAdmin):
             c.packages,
         )
 
-    @admin.display(description="computation")
+    @admin.display(description=_("computation"))
     def computation_table(self, obj: Declaration) -> str:
         return render_to_string("declarations/_computation.html", {"declaration": obj})
 
+    # Assignment.
+
+    @admin.action(description=_("Assign to me"), permissions=["decide"])
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._assign(request, queryset, take_over=False)
+
+    @admin.action(
+        description=_("Take over (assign to me even if another officer has it)"),
+        permissions=["decide"],
+    )
+    def take_over(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._assign(request, queryset, take_over=True)
+
+    def _assign(self, request: HttpRequest, queryset: QuerySet, take_over: bool):
+        done = 0
+        for declaration in queryset:
+            try:
+                declaration_assign(
+                    declaration=declaration, by=request.user, take_over=take_over
+                )
+                done += 1
+            except (ApplicationError, PermissionDenied) as exc:
+                self.message_user(request, _message(exc), messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d declaration assigned to you.",
+                    "%(n)d declarations assigned to you.",
+                    done,
+                )
+                % {"n": done},
+                messages.SUCCESS,
+            )
+
+    def assign_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The declaration page's Assign to me / Take over / Give back buttons."""
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        declaration = self.get_object(request, str(pk))
+        if declaration is None:
+            raise Http404
+        try:
+            if request.POST.get("choice") == "unassign":
+                declaration_unassign(declaration=declaration, by=request.user)
+                self.message_user(
+                    request, _g("%(d)s is back in the queue.") % {"d": declaration}
+                )
+            else:
+                declaration_assign(
+                    declaration=declaration,
+                    by=request.user,
+                    take_over=request.POST.get("choice") == "take_over",
+                )
+                self.message_user(
+                    request,
+                    _g("%(d)s is assigned to you.") % {"d": declaration},
+                    messages.SUCCESS,
+                )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return HttpResponseRedirect(
+            reverse("admin:declarations_declaration_change", args=[pk])
+        )
+
     # Decisions: each asks for the reason the declarant will read.
-    # One action per officer decision; each asks for the reason first.
     release_selected = _decision_action("release")
     hold_selected = _decision_action("hold")
     request_documents_selected = _decision_action("request_documents")
@@ -351,24 +671,38 @@ class DeclarationAdmin(admin.ModelAdmin):
     ) -> HttpResponse | None:
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            done, refused = 0, []
+            done, proposed, refused = 0, 0, []
             for declaration in queryset:
                 try:
-                    declaration_decide(
+                    result = declaration_decide(
                         declaration=declaration,
                         decision=decision,
                         by=request.user,
                         reason=form.cleaned_data["reason"],
                         documents=form.cleaned_data["documents"],
                     )
-                    done += 1
+                    if decision == "release" and result.status != Status.RELEASED:
+                        proposed += 1
+                    else:
+                        done += 1
                 except (ApplicationError, ValidationError, PermissionDenied) as exc:
                     refused.append(f"{declaration}: {_message(exc)}")
             if done:
                 self.message_user(
                     request,
-                    f"{done} declaration(s) {_PAST[decision]}.",
+                    _g("%(n)d declaration(s) %(past)s.")
+                    % {"n": done, "past": ACTION_PAST[decision]},
                     messages.SUCCESS,
+                )
+            if proposed:
+                self.message_user(
+                    request,
+                    _g(
+                        "%(n)d declaration(s) with a sanctions hit: release proposed, "
+                        "awaiting a second officer."
+                    )
+                    % {"n": proposed},
+                    messages.WARNING,
                 )
             for line in refused:
                 self.message_user(request, line, messages.ERROR)
@@ -378,7 +712,8 @@ class DeclarationAdmin(admin.ModelAdmin):
             "admin/declarations/decision.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"{_TITLE[decision]}: {queryset.count()} declaration(s)",
+                "title": _g("%(decision)s: %(n)d declaration(s)")
+                % {"decision": _TITLE[decision], "n": queryset.count()},
                 "decision": decision,
                 "declarations": queryset,
                 "form": form,
@@ -388,12 +723,89 @@ class DeclarationAdmin(admin.ModelAdmin):
             },
         )
 
+    @admin.action(
+        description=_("Release the low-risk declarations of this flight"),
+        permissions=["decide"],
+    )
+    def release_low_risk_of_flight(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        """Every decidable declaration of the selected declarations' one shipment
+        (master AWB on one flight) with risk score 0 and no sanctions hit."""
+        shipments = set(queryset.values_list("consignment__shipment_id", flat=True))
+        if len(shipments) != 1 or None in shipments:
+            self.message_user(
+                request,
+                _g(
+                    "Select declarations of exactly one flight (one master AWB): "
+                    "the selection spans %(n)d. Filter the queue by flight first."
+                )
+                % {"n": len(shipments - {None}) + (None in shipments)},
+                messages.ERROR,
+            )
+            return None
+        shipment = Shipment.objects.get(pk=shipments.pop())
+        form = DecisionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                released, skipped = flight_release_low_risk(
+                    shipment_id=shipment.pk,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ApplicationError, ValidationError, PermissionDenied) as exc:
+                self.message_user(request, _message(exc), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                _g("Flight %(flight)s: %(n)d declaration(s) released, %(k)d left.")
+                % {"flight": shipment, "n": len(released), "k": len(skipped)},
+                messages.SUCCESS,
+            )
+            return None
+        release, skip = flight_release_candidates(
+            shipment_id=shipment.pk, by=request.user
+        )
+        return TemplateResponse(
+            request,
+            "admin/declarations/bulk_release.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _g("Release the low-risk declarations of flight %(f)s")
+                % {"f": shipment},
+                "shipment": shipment,
+                "release": release,
+                "skip": skip,
+                "max_risk": BULK_RELEASE_MAX_RISK,
+                "form": form,
+                "selected": queryset.values_list("pk", flat=True),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
             path(
+                "dashboard/",
+                view(self.dashboard_view),
+                name="declarations_declaration_dashboard",
+            ),
+            path(
                 "<int:pk>/decide/<str:decision>/",
-                self.admin_site.admin_view(self.decide_view),
+                view(self.decide_view),
                 name="declarations_declaration_decide",
+            ),
+            path(
+                "<int:pk>/assign/",
+                view(require_POST(self.assign_view)),
+                name="declarations_declaration_assign",
+            ),
+            path(
+                "<int:pk>/documents/<int:document_pk>/",
+                view(xframe_options_sameorigin(self.document_view)),
+                name="declarations_declaration_document",
             ),
         ] + super().get_urls()
 
@@ -409,27 +821,50 @@ class DeclarationAdmin(admin.ModelAdmin):
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                declaration_decide(
+                result = declaration_decide(
                     declaration=declaration,
                     decision=decision,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
                     documents=form.cleaned_data["documents"],
                 )
+                if decision == "release" and result.status != Status.RELEASED:
+                    self.message_user(
+                        request,
+                        _g(
+                            "%(d)s has a sanctions hit: your release is recorded as "
+                            "a proposal. A second officer must release it."
+                        )
+                        % {"d": declaration},
+                        messages.WARNING,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:declarations_declaration_change", args=[pk])
+                    )
                 self.message_user(
-                    request, f"{declaration} {_PAST[decision]}.", messages.SUCCESS
+                    request,
+                    _g("%(d)s %(past)s.")
+                    % {"d": declaration, "past": ACTION_PAST[decision]},
+                    messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
                     reverse("admin:declarations_declaration_changelist")
                 )
-            except (ApplicationError, ValidationError) as exc:
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, _message(exc))
+            except ApplicationError as exc:
                 form.add_error(None, _message(exc))
         return TemplateResponse(
             request,
             "admin/declarations/decision.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"{_TITLE[decision]}: declaration {declaration}",
+                "title": _g("%(decision)s: declaration %(d)s")
+                % {"decision": _TITLE[decision], "d": declaration},
                 "decision": decision,
                 "declarations": [declaration],
                 "form": form,
@@ -438,14 +873,126 @@ class DeclarationAdmin(admin.ModelAdmin):
             },
         )
 
+    def document_view(
+        self, request: HttpRequest, pk: int, document_pk: int
+    ) -> FileResponse:
+        """A declaration's document, shown inline to officers (PDFs and images)
+        or downloaded. Only officers who may view declarations reach it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(
+            Document.objects.exclude(declaration__status=Status.DRAFT),
+            pk=document_pk,
+            declaration_id=pk,
+        )
+        inline = document.content_type in INLINE_TYPES and "download" not in request.GET
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404(_g("The file of this document is missing.")) from exc
+        response = FileResponse(
+            handle,
+            as_attachment=not inline,
+            filename=document.original_name,
+            content_type=(
+                document.content_type
+                if document.content_type in INLINE_TYPES
+                else "application/octet-stream"
+            ),
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        extra_context["decisions"] = (
-            [(d, _TITLE[d]) for d in OFFICER_DECISIONS]
-            if self.has_decide_permission(request)
-            else ()
-        )
+        declaration = self.get_object(request, object_id)
+        if declaration is not None:
+            extra_context |= self._workbench_context(request, declaration)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _workbench_context(self, request: HttpRequest, declaration) -> dict:
+        can_decide = self.has_decide_permission(request)
+        decidable = declaration.status in DECIDABLE_STATUSES
+        documents = [
+            {
+                "document": d,
+                "url": document_url(d),
+                "download_url": document_url(d, download=True),
+                "is_pdf": d.content_type == "application/pdf",
+                "is_image": d.content_type in INLINE_TYPES
+                and d.content_type.startswith("image/"),
+            }
+            for d in declaration.documents.all()
+        ]
+        holder = declaration.assigned_to
+        return {
+            "decisions": (
+                [(d, _TITLE[d]) for d in OFFICER_DECISIONS] if can_decide else ()
+            ),
+            "can_assign": can_decide and decidable,
+            "assigned_to_name": officer_name(holder) if holder else "",
+            "assigned_to_me": holder is not None and holder.pk == request.user.pk,
+            "awaiting_second": release_awaits_second_officer(declaration),
+            "proposer_name": officer_name(declaration.release_proposed_by),
+            "proposed_by_me": declaration.release_proposed_by_id == request.user.pk,
+            "declaration": declaration,
+            "documents_preview": documents,
+            "history": declaration_history(declaration),
+        }
+
+    # The dashboard.
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        """The officers' workload: daily declarations by status, time to a
+        decision, top rejection rules, screening hits."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from portal import charts
+
+        days, series = dashboard_daily_status(days=14)
+        times = dashboard_decision_times(days=30)
+        rules = dashboard_rejection_rules(days=30)
+        hits = dashboard_screening_hits(days=30)
+        day_labels = [d.strftime("%d %b") for d in days]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _g("Officer dashboard"),
+            "opts": self.model._meta,
+            "days": days,
+            "series": series,
+            "times": {
+                "decided": times["decided"],
+                "median": _hours(times["median"]),
+                "p90": _hours(times["p90"]),
+            },
+            "rules": rules,
+            "hits": hits,
+            "daily_chart": charts.stacked_bar_chart(
+                _g("Declarations submitted per day, by status now"),
+                day_labels,
+                series,
+            ),
+            "rules_chart": charts.bar_chart(
+                _g("Rules most often failed by rejected declarations"),
+                [r["code"] for r in rules],
+                [r["declarations"] for r in rules],
+            ),
+            "hits_chart": charts.bar_chart(
+                _g("Sanctions screening hits by kind of listed entry"),
+                [h["kind"] or "—" for h in hits],
+                [h["hits"] for h in hits],
+            ),
+        }
+        return TemplateResponse(
+            request, "admin/declarations/declaration/dashboard.html", context
+        )
+
+
+def _hours(duration: timedelta | None) -> str:
+    if duration is None:
+        return "—"
+    hours = duration.total_seconds() / 3600
+    return _g("%(h).1f h") % {"h": hours}
 
 
 def _message(exc: Exception) -> str:
@@ -468,3 +1015,7 @@ class UnitValueReferenceAdmin(admin.ModelAdmin):
     list_display = ["hs_code", "unit_value_eur", "sample_size", "source", "updated_at"]
     list_filter = ["source"]
     search_fields = ["hs_code"]
+
+
+# The admin index links to the officers' dashboard.
+admin.site.index_template = "admin/portal_index.html"

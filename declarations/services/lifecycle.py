@@ -7,15 +7,29 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.api_auth import ApiClient
 from accounts.errors import ApplicationError
 from accounts.webhooks import WEBHOOK_EVENTS, webhook_events_emit
-from declarations.models import Declaration, DocumentKind, StatusChange
+from declarations.models import (
+    DECIDABLE_STATUSES,
+    Declaration,
+    DocumentKind,
+    ScreeningMatch,
+    StatusChange,
+    ValidationIssue,
+)
+from declarations.services.assignment import officer_log, officer_name
+from declarations.services.notifications import decision_notify
 from declarations.tasks import validate_declaration
 
 Actor = AbstractBaseUser | ApiClient | None
+
+SANCTIONS_CODE = "RISK-SANCTIONS"
 
 ACTION_PAST = {
     "submit": "submitted",
@@ -63,6 +77,14 @@ def transition(
     declaration: Declaration, action: str, *, by: Actor, reason: str = ""
 ) -> Declaration:
     """Move a locked declaration along the lifecycle and write its audit row."""
+    transition_recorded(declaration, action, by=by, reason=reason)
+    return declaration
+
+
+def transition_recorded(
+    declaration: Declaration, action: str, *, by: Actor, reason: str = ""
+) -> StatusChange:
+    """transition(), returning the audit row it wrote."""
     method = getattr(declaration, action)
     if not can_proceed(method):
         raise ApplicationError(
@@ -80,7 +102,7 @@ def transition(
         **actor_columns(by),
     )
     status_changes_announce([(declaration, change)])
-    return declaration
+    return change
 
 
 def status_changes_announce(
@@ -126,6 +148,25 @@ def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
 
 
 OFFICER_DECISIONS = ("release", "hold", "request_documents", "refuse", "invalidate")
+# Decisions after which the declaration leaves the officers' queue for good: the
+# assignment ends with them. A hold or a request for documents keeps it, so the
+# case comes back to the officer who knows it.
+FINAL_DECISIONS = ("release", "refuse", "invalidate")
+# A release proposal waiting for a second officer is withdrawn by these.
+WITHDRAWS_PROPOSAL = ("hold", "request_documents", "refuse", "invalidate")
+# Bulk release of a flight takes only declarations at or below this risk score:
+# 0, i.e. no rule found any risk at all (see README, "Officer workbench").
+BULK_RELEASE_MAX_RISK = 0
+
+
+def has_sanctions_hit(declaration: Declaration) -> bool:
+    """A sanctions-list match: its release needs two officers (four eyes)."""
+    return (
+        ScreeningMatch.objects.filter(declaration=declaration).exists()
+        or ValidationIssue.objects.filter(
+            declaration=declaration, code=SANCTIONS_CODE
+        ).exists()
+    )
 
 
 @transaction.atomic
@@ -141,20 +182,178 @@ def declaration_decide(
 
     Asking for documents names the kinds wanted; the declaration then waits in
     documents_requested until the declarant uploads one.
+
+    Four eyes: releasing a declaration with a sanctions hit first records the
+    officer's proposal and leaves the status; a second, different officer's
+    release releases it. The declarant is notified of every decision (not of a
+    proposal), by a portal notification and e-mail, and its webhooks are called.
     """
     if decision not in OFFICER_DECISIONS:
         raise ApplicationError(f"Unknown decision '{decision}'.", status=400)
     if not by.has_perm("declarations.decide_declaration"):
-        raise PermissionDenied("Only customs officers decide on declarations.")
+        raise PermissionDenied(_("Only customs officers decide on declarations."))
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason the declarant will read."})
+        raise ValidationError({"reason": _("Give the reason the declarant will read.")})
+    reason = reason.strip()
     declaration = declaration_lock(declaration)
     if decision == "request_documents":
         unknown = set(documents) - set(DocumentKind.values)
         if not documents or unknown:
-            raise ValidationError({"documents": "Choose the documents you need."})
+            raise ValidationError(
+                {"documents": _("Tick at least one document you need.")}
+            )
         declaration.requested_documents = sorted(set(documents))
-    return transition(declaration, decision, by=by, reason=reason.strip())
+    if decision == "release" and has_sanctions_hit(declaration):
+        proposer = declaration.release_proposed_by
+        if proposer is None or declaration.status not in DECIDABLE_STATUSES:
+            return _release_propose(declaration, by=by, reason=reason)
+        if proposer.pk == by.pk:
+            raise ApplicationError(
+                _(
+                    "You proposed this release yourself on %(at)s. A declaration "
+                    "with a sanctions hit is released by a second, different "
+                    "officer."
+                )
+                % {"at": _when(declaration.release_proposed_at)}
+            )
+        officer_log(
+            declaration=declaration,
+            by=by,
+            message=_(
+                "Four eyes: release proposed by %(proposer)s approved by "
+                "%(officer)s. Reason: %(reason)s"
+            )
+            % {
+                "proposer": officer_name(proposer),
+                "officer": officer_name(by),
+                "reason": reason,
+            },
+        )
+    if decision in WITHDRAWS_PROPOSAL and declaration.release_proposed_by_id:
+        officer_log(
+            declaration=declaration,
+            by=by,
+            message=_("Release proposal by %(proposer)s withdrawn: %(decision)s.")
+            % {
+                "proposer": officer_name(declaration.release_proposed_by),
+                "decision": decision.replace("_", " "),
+            },
+        )
+        declaration.release_proposed_by = None
+        declaration.release_proposed_at = None
+        declaration.release_proposal_reason = ""
+    if decision in FINAL_DECISIONS:
+        declaration.assigned_to = None
+        declaration.assigned_at = None
+    change = transition_recorded(declaration, decision, by=by, reason=reason)
+    decision_notify(declaration=declaration, decision=decision, change=change)
+    return declaration
+
+
+def _when(at) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _release_propose(
+    declaration: Declaration, *, by: AbstractBaseUser, reason: str
+) -> Declaration:
+    """The first officer's release of a sanctions hit: recorded, not applied."""
+    if not can_proceed(declaration.release):
+        raise ApplicationError(
+            f"A declaration that is {declaration.get_status_display().lower()} "
+            "cannot be released now."
+        )
+    declaration.release_proposed_by = by
+    declaration.release_proposed_at = timezone.now()
+    declaration.release_proposal_reason = reason
+    declaration.save(
+        update_fields=[
+            "release_proposed_by",
+            "release_proposed_at",
+            "release_proposal_reason",
+            "updated_at",
+        ]
+    )
+    officer_log(
+        declaration=declaration,
+        by=by,
+        message=_(
+            "Release proposed by %(officer)s (sanctions hit: a second officer must "
+            "approve). Reason: %(reason)s"
+        )
+        % {"officer": officer_name(by), "reason": reason},
+    )
+    return declaration
+
+
+def release_awaits_second_officer(declaration: Declaration) -> bool:
+    return bool(
+        declaration.release_proposed_by_id and declaration.status in DECIDABLE_STATUSES
+    )
+
+
+def flight_release_candidates(
+    *, shipment_id: int, by: AbstractBaseUser
+) -> tuple[list[Declaration], list[tuple[Declaration, str]]]:
+    """The declarations of one shipment (flight) a bulk release would release,
+    and those it leaves to an officer, each with the reason why."""
+    declarations = list(
+        Declaration.objects.filter(
+            consignment__shipment_id=shipment_id, status__in=DECIDABLE_STATUSES
+        )
+        .select_related("consignment", "assigned_to")
+        .annotate(
+            sanctions_hit=Exists(
+                ScreeningMatch.objects.filter(declaration=OuterRef("pk"))
+            )
+            | Exists(
+                ValidationIssue.objects.filter(
+                    declaration=OuterRef("pk"), code=SANCTIONS_CODE
+                )
+            )
+        )
+        .order_by("pk")
+    )
+    release, skip = [], []
+    for d in declarations:
+        if d.sanctions_hit:
+            skip.append((d, _("sanctions hit: needs two officers")))
+        elif d.risk_score > BULK_RELEASE_MAX_RISK:
+            skip.append((d, _("risk score %(score)s") % {"score": d.risk_score}))
+        elif d.assigned_to_id and d.assigned_to_id != by.pk:
+            skip.append(
+                (
+                    d,
+                    _("assigned to %(officer)s")
+                    % {"officer": officer_name(d.assigned_to)},
+                )
+            )
+        else:
+            release.append(d)
+    return release, skip
+
+
+@transaction.atomic
+def flight_release_low_risk(
+    *, shipment_id: int, by: AbstractBaseUser, reason: str
+) -> tuple[list[Declaration], list[tuple[Declaration, str]]]:
+    """Release every decidable declaration of one shipment (flight) that has no
+    risk at all and no sanctions hit; the others stay for an officer.
+
+    Each release is an ordinary decision: audit row, notification, webhooks.
+    """
+    if not by.has_perm("declarations.decide_declaration"):
+        raise PermissionDenied(_("Only customs officers decide on declarations."))
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Give the reason the declarants will read.")}
+        )
+    release, skip = flight_release_candidates(shipment_id=shipment_id, by=by)
+    released = [
+        declaration_decide(declaration=d, decision="release", by=by, reason=reason)
+        for d in release
+    ]
+    return released, skip
 
 
 CUSTOMS_OFFICERS_GROUP = "Customs officers"
