@@ -440,3 +440,48 @@ def test_documents_are_not_served_to_traders_or_staff_without_rights(
     staff.is_staff = True
     staff.save()
     assert client_for(staff).get(url).status_code == 403
+
+
+# The dashboard
+
+
+def test_dashboard_shows_figures_computed_from_the_declarations(anna_client, shipper):
+    """Median and p90 decision time, the top rejection rule, screening hits by
+    kind and today's declarations by status, from known data."""
+    now = timezone.now()
+    for n, hours in enumerate((1, 2, 3)):
+        d = accepted(shipper, lrn=f"T{n}", hawb=f"H-T{n}", consignee_name=f"B {n}")
+        Declaration.objects.filter(pk=d.pk).update(
+            status=Status.RELEASED,
+            submitted_at=now - timedelta(hours=hours),
+            decided_at=now,
+        )
+    rejected = accepted(
+        shipper,
+        lrn="REJ",
+        hawb="H-REJ",
+        items=[{"description": "Cotton T-shirt", "hs_code": "999999",
+                "origin_country": "CN", "quantity": 1, "item_value": "5.00",
+                "net_mass_kg": "0.2"}],
+    )  # fmt: skip
+    assert rejected.status == Status.REJECTED
+    hit = accepted(shipper, lrn="HIT", hawb="H-HIT", consignor_name=SANCTIONED)
+    kind = hit.screening_matches.get().kind
+
+    url = reverse("admin:declarations_declaration_dashboard")
+    assert url in anna_client.get(QUEUE).content.decode()
+    assert url in anna_client.get(reverse("admin:index")).content.decode()
+    html = anna_client.get(url).content.decode()
+    times = html[html.index('id="decision-times"') :].split("</tr>")[0]
+    assert "<td>3</td>" in times and "2.0 h" in times and "2.8 h" in times
+    rules = html[html.index('id="rejection-rules"') :].split("</table>")[0]
+    assert '<th scope="row">HS-EXISTS</th><td>1</td>' in rules
+    hits = html[html.index('id="screening-hits"') :].split("</table>")[0]
+    assert f'<th scope="row">{kind}</th><td>1</td><td>1</td><td>1</td>' in hits
+    assert "<svg" in html and "Released" in html and "Under review" in html
+
+
+def test_dashboard_is_for_officers_only(shipper_client):
+    """A trader cannot open the dashboard."""
+    url = reverse("admin:declarations_declaration_dashboard")
+    assert shipper_client.get(url).status_code == 302
