@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.urls import get_resolver
 
 from declarations.services.risk import unit_values_seed
 from tests.declarations.test_worker import database_url
@@ -31,6 +32,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 # Per step; validation by the worker takes about a second.
 STEP_TIMEOUT_MS = 5_000
+NAVIGATION_TIMEOUT_MS = 10_000
 WORKER_TIMEOUT_MS = 15_000
 
 # Transactional tests flush their apps' tables after each test. The reference
@@ -137,6 +139,9 @@ def portal(live_server, celery_worker_session, settings, browser_media):
     that the risk rules read put back. Its `.url` is the server's base URL."""
     settings.MEDIA_ROOT = browser_media
     unit_values_seed()
+    # Import every view now (the PDF views pull in WeasyPrint, seconds of work),
+    # not during the first page load with a step's timeout running.
+    get_resolver().url_patterns  # noqa: B018
     return live_server
 
 
@@ -170,15 +175,24 @@ def new_page(
     """new_page() -> a Page in a fresh browser context (own cookies) on the portal.
 
     Call it once per person in the journey. Pages still open when a test fails
-    are screenshotted as NN-failure-<n>.png.
+    are screenshotted as NN-failure-<n>.png. Any 5xx answer fails the test.
     """
     contexts = []
+    server_errors: list[str] = []
 
     def make():
         context = playwright_browser.new_context(
             base_url=portal.url, accept_downloads=True, locale="en-GB"
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        context.on(
+            "response",
+            lambda r: (
+                r.status >= 500
+                and server_errors.append(f"{r.status} {r.request.method} {r.url}")
+            ),
+        )
         contexts.append(context)
         return context.new_page()
 
@@ -192,6 +206,10 @@ def new_page(
                 except Exception:  # noqa: BLE001 - best effort on a failed test
                     pass
         context.close()
+    # A journey that reaches its end despite a server error still fails.
+    assert not server_errors, "server errors during the journey:\n" + "\n".join(
+        server_errors
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -201,9 +219,9 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def sign_in(page, email: str, password: str) -> None:
+def sign_in(page, email: str, password: str, next: str = "") -> None:
     """Sign in through the login page, as a person would."""
-    page.goto("/accounts/login/")
+    page.goto("/accounts/login/" + (f"?next={next}" if next else ""))
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
