@@ -1,7 +1,7 @@
 """axe-core on the main pages of the journeys: no serious or critical violation."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from tests.accounts.factories import MembershipFactory, OrganisationFactory
 from tests.browser.conftest import BROWSER, assert_accessible, sign_in
@@ -9,13 +9,6 @@ from tests.declarations.factories import make_declaration
 
 pytestmark = BROWSER
 PASSWORD = "pass-word-123"  # tests/accounts/factories.py
-
-
-def url_of(name: str, *args) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        pytest.xfail(f"{name} is not routed yet")
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def test_login_page(new_page, shot):
 
 def test_signup_page(new_page, shot):
     page = new_page()
-    page.goto(url_of("public:signup"))
+    page.goto(reverse("public:signup"))
     shot(page, "signup")
     assert_accessible(page, "the sign-up page")
 
@@ -63,6 +56,6 @@ def test_manifests_page(shipper_page, shot):
 
 
 def test_dashboard(shipper_page, shot):
-    shipper_page.goto(url_of("reports:dashboard"))
+    shipper_page.goto(reverse("reports:dashboard"))
     shot(shipper_page, "dashboard")
     assert_accessible(shipper_page, "the dashboard")
