@@ -27,6 +27,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.errors import ApplicationError
+from accounts.models import Organisation
 from declarations.forms import DecisionForm
 from declarations.models import (
     DECIDABLE_STATUSES,
@@ -323,6 +324,32 @@ class ArrivalFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DeclarantFilter(admin.SimpleListFilter):
+    """The declarant's organisation, among those that have submitted any."""
+
+    title = _("declarant")
+    parameter_name = "organisation"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), name)
+            for pk, name in Organisation.objects.filter(
+                Exists(
+                    Declaration.objects.filter(organisation=OuterRef("pk")).exclude(
+                        status=Status.DRAFT
+                    )
+                )
+            )
+            .order_by("name")
+            .values_list("pk", "name")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(organisation_id=self.value())
+        return queryset
+
+
 class ManifestFilter(admin.SimpleListFilter):
     title = _("manifest")
     parameter_name = "manifest"
@@ -379,7 +406,7 @@ class DeclarationAdmin(admin.ModelAdmin):
     list_display_links = ["__str__"]
     list_filter = [AwaitingDecisionFilter, AssignedFilter, RiskReasonFilter,
                    AgeFilter, FlightFilter, ArrivalFilter, ManifestFilter,
-                   "organisation", "status", "type"]  # fmt: skip
+                   DeclarantFilter, "status", "type"]  # fmt: skip
     search_fields = [
         "lrn",
         "mrn",

@@ -361,7 +361,8 @@ CUSTOMS_OFFICERS_GROUP = "Customs officers"
 
 @transaction.atomic
 def customs_officer_group_ensure() -> Group:
-    """The permission group of customs officers: see declarations, decide on them."""
+    """The permission group of customs officers: see declarations with their
+    screening matches and documents, decide on them."""
     group, _ = Group.objects.get_or_create(name=CUSTOMS_OFFICERS_GROUP)
     wanted = Permission.objects.filter(
         content_type__app_label="declarations",
@@ -370,6 +371,8 @@ def customs_officer_group_ensure() -> Group:
             "view_goodsitem",
             "view_validationissue",
             "view_statuschange",
+            "view_screeningmatch",
+            "view_document",
             "decide_declaration",
         ],
     )

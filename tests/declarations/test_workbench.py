@@ -97,6 +97,9 @@ def test_queue_shows_readable_reasons_and_filters_by_reason(anna_client, shipper
     assert hit.status == Status.UNDER_REVIEW
     html = queue_rows(anna_client)
     assert "Sanctions hit" in html and hit.mrn in html and clean.mrn in html
+    assert (
+        "RISK-SANCTIONS" not in html.split('id="result_list"')[1].split("</table>")[0]
+    )
     html = queue_rows(anna_client, reason="RISK-SANCTIONS")
     assert hit.mrn in html and clean.mrn not in html
 
@@ -109,7 +112,7 @@ def test_queue_filters_by_flight_declarant_age_and_officer(anna, anna_client, sh
     third = accepted(other_org, lrn="F3", hawb="H-F3")
     html = queue_rows(anna_client, shipment=first.consignment.shipment_id)
     assert first.mrn in html and second.mrn not in html
-    html = queue_rows(anna_client, organisation__id__exact=other_org.pk)
+    html = queue_rows(anna_client, organisation=other_org.pk)
     assert third.mrn in html and first.mrn not in html
     Declaration.objects.filter(pk=second.pk).update(
         submitted_at=timezone.now() - timedelta(hours=30)
@@ -149,6 +152,19 @@ def test_queue_query_count_does_not_grow_with_rows(anna, anna_client, shipper):
         d = accepted(shipper, lrn=f"Q{n}", hawb=f"H-Q{n}")
         Declaration.objects.filter(pk=d.pk).update(assigned_to=anna)
     assert count() == few
+
+
+def test_declaration_page_shows_the_screening_match_with_entry_and_programmes(
+    anna_client, shipper
+):
+    """The matched list entry, its programmes and score are on the page."""
+    hit = accepted(shipper, consignor_name=SANCTIONED)
+    match = hit.screening_matches.get()
+    page = anna_client.get(change_url(hit)).content.decode()
+    assert "Sanctions screening matches" in page
+    for text in (match.listed_name, match.external_id, match.programmes):
+        assert text in page, text
+    assert "Duty, VAT and fees" in page and "Status history" in page
 
 
 # Assignment
