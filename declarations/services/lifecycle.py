@@ -155,7 +155,9 @@ FINAL_DECISIONS = ("release", "refuse", "invalidate")
 # A release proposal waiting for a second officer is withdrawn by these.
 WITHDRAWS_PROPOSAL = ("hold", "request_documents", "refuse", "invalidate")
 # Bulk release of a flight takes only declarations at or below this risk score:
-# 0, i.e. no rule found any risk at all (see README, "Officer workbench").
+# 0, i.e. no rule found any risk at all. Even the smallest risk (a lithium
+# battery, 10 points) deserves an officer's look rather than a flight-wide
+# release; the confirmation page names each declaration left out and why.
 BULK_RELEASE_MAX_RISK = 0
 
 
