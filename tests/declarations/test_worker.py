@@ -107,7 +107,11 @@ def test_worker_accepts_a_valid_declaration(shipper, celery_worker_process):
     declaration = wait_for(declaration, {Status.ACCEPTED, Status.REJECTED})
     assert declaration.status == Status.ACCEPTED, celery_worker_process.read_text()
     assert declaration.mrn
-    assert "succeeded" in celery_worker_process.read_text()
+    # The task logs its success after its transaction commits: wait for the line.
+    deadline = time.monotonic() + 10
+    while "succeeded" not in celery_worker_process.read_text():
+        assert time.monotonic() < deadline, celery_worker_process.read_text()
+        time.sleep(0.1)
 
 
 def test_worker_rejects_an_invalid_declaration(shipper, celery_worker_process):
