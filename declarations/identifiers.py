@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.translation import gettext as _
+
 # ISO 6346 letter values: A=10 upwards, skipping multiples of 11.
 _LETTER_VALUES = {}
 _value = 10
@@ -68,15 +70,15 @@ def mrn_build(*, year: int, country: str, serial: str) -> str:
 def mrn_problem(value: str) -> str | None:
     """Why `value` is not a well-formed MRN, or None."""
     if not MRN_PATTERN.match(value):
-        return (
+        return _(
             "An MRN is 18 characters: 2-digit year, 2-letter country, 13 letters or "
-            f"digits and a check character; '{value}' is not."
-        )
+            "digits and a check character; '%(value)s' is not."
+        ) % {"value": value}
     if iso6346_check_character(value[:17]) != value[17]:
-        return (
-            f"The check character of MRN {value} is wrong: re-type it from the "
+        return _(
+            "The check character of MRN %(value)s is wrong: re-type it from the "
             "release note."
-        )
+        ) % {"value": value}
     return None
 
 
@@ -92,19 +94,19 @@ def ioss_problem(value: str) -> str | None:
     identify intermediaries and cannot be declared as the IOSS number.
     """
     if value.startswith("IN"):
-        return (
-            f"{value} is an intermediary number (IN…), not an IOSS number: give the "
+        return _(
+            "%(value)s is an intermediary number (IN…), not an IOSS number: give the "
             "seller's IOSS number, which starts with IM."
-        )
+        ) % {"value": value}
     match = IOSS_PATTERN.match(value)
     if not match:
-        return (
+        return _(
             "An IOSS number is IM followed by 10 digits, e.g. IM0560000012; "
-            f"'{value}' is not."
-        )
+            "'%(value)s' is not."
+        ) % {"value": value}
     if match.group(1) not in IOSS_MEMBER_STATES:
-        return (
-            f"IOSS number {value} names member state code {match.group(1)}, which is "
-            "not an EU member state (BE is 056): check the number with the seller."
-        )
+        return _(
+            "IOSS number %(value)s names member state code %(code)s, which is not an "
+            "EU member state (BE is 056): check the number with the seller."
+        ) % {"value": value, "code": match.group(1)}
     return None

@@ -7,6 +7,7 @@ checks the format; customs law is the rule book's job, not theirs.
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from accounts.eori import eori_problem, normalise_eori
 from declarations.identifiers import ioss_problem, normalise_ioss
@@ -45,8 +46,11 @@ def validate_country(value: str) -> None:
     code = normalise_code(value)
     if code not in country_codes():
         raise ValidationError(
-            f"'{value}' is not a country code: use the 2-letter ISO code, "
-            "e.g. BE or CN."
+            _(
+                "'%(value)s' is not a country code: use the 2-letter ISO code, "
+                "e.g. BE or CN."
+            )
+            % {"value": value}
         )
 
 
@@ -54,8 +58,11 @@ def validate_currency(value: str) -> None:
     code = normalise_code(value)
     if code not in currency_codes():
         raise ValidationError(
-            f"'{value}' is not a currency code: use the 3-letter ISO code, "
-            "e.g. EUR or CNY."
+            _(
+                "'%(value)s' is not a currency code: use the 3-letter ISO code, "
+                "e.g. EUR or CNY."
+            )
+            % {"value": value}
         )
 
 
@@ -63,14 +70,22 @@ def validate_airport(value: str) -> None:
     code = normalise_code(value)
     if not iata_airport_exists(code):
         raise ValidationError(
-            f"'{value}' is not an IATA airport code: use 3 letters, e.g. LGG or CGO."
+            _(
+                "'%(value)s' is not an IATA airport code: use 3 letters, "
+                "e.g. LGG or CGO."
+            )
+            % {"value": value}
         )
 
 
 def validate_flight_number(value: str) -> None:
     if not FLIGHT_PATTERN.match(normalise_code(value)):
         raise ValidationError(
-            f"'{value}' is not a flight number: airline code and number, e.g. CK251."
+            _(
+                "'%(value)s' is not a flight number: airline code and number, "
+                "e.g. CK251."
+            )
+            % {"value": value}
         )
 
 
@@ -78,6 +93,8 @@ def validate_hs_code(value: str) -> None:
     code = normalise_hs_code(value)
     if not code.isdigit() or len(code) not in (6, 8, 10):
         raise ValidationError(
-            "An HS code is 6 digits (8 or 10 for an H1), e.g. 610910; dots and spaces "
-            "are ignored."
+            _(
+                "An HS code is 6 digits (8 or 10 for an H1), e.g. 610910; dots and "
+                "spaces are ignored."
+            )
         )

@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.translation import gettext as _
+
 MAWB_PATTERN = re.compile(r"^(\d{3})-?(\d{8})$")
 
 
@@ -21,16 +23,16 @@ def mawb_problem(value: str) -> str | None:
     """
     match = MAWB_PATTERN.match(value)
     if not match:
-        return (
+        return _(
             "A master AWB is a 3-digit airline prefix and 8 digits, e.g. "
-            f"172-12345675; '{value}' is not."
-        )
+            "172-12345675; '%(value)s' is not."
+        ) % {"value": value}
     serial = match.group(2)
     expected = int(serial[:7]) % 7
     if int(serial[7]) != expected:
-        return (
-            f"The check digit of master AWB {value} is wrong: the last digit must be "
-            f"the first seven digits modulo 7, which is {expected}. Check the number "
+        return _(
+            "The check digit of master AWB %(value)s is wrong: the last digit must be "
+            "the first seven digits modulo 7, which is %(expected)s. Check the number "
             "on the air waybill."
-        )
+        ) % {"value": value, "expected": expected}
     return None
