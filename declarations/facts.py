@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from declarations.models import Declaration, RuleSetting, Status, UnitValueReference
 from declarations.rules import rule_book
@@ -89,9 +90,9 @@ class RateBook:
         self._rates: dict[tuple[str, int, int], CustomsRate | str] = {}
 
     def get(self, currency: str, on: date) -> CustomsRate | str:
-        """The rate, or the plain-English reason there is none."""
+        """The rate, or the reason there is none in the active language."""
         if not currency:
-            return (
+            return _(
                 "The currency is missing: give the invoice's 3-letter code, e.g. EUR."
             )
         key = (currency, on.year, on.month)

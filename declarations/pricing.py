@@ -6,6 +6,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Literal
 
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from reference.charges import ChargeLineData, charge_lines_in_force
 from reference.rates import EUR, CustomsRate, RateUnavailable, customs_rate
 
@@ -40,20 +44,21 @@ CENT = Decimal("0.01")
 LOW_VALUE_CEILING_EUR = Decimal(150)
 VAT_PATHS = ("IOSS", "SPECIAL", "STANDARD")
 
-IOSS_NOTE = (
+# Notes are shown with the quote; they are translated when a quote is made.
+IOSS_NOTE = gettext_lazy(
     "Import VAT exempt: the seller charged VAT at checkout under the IOSS "
     "(Art. 143(1)(ca) Directive 2006/112/EC)."
 )
-SPECIAL_NOTE = (
+SPECIAL_NOTE = gettext_lazy(
     "Collected from the consignee at delivery by the carrier under the special "
     "arrangements (Art. 369y-369zb Directive 2006/112/EC); not due at clearance."
 )
-CIF_NOTE = (
+CIF_NOTE = gettext_lazy(
     "Transport and insurance, declared to the place of destination, are counted "
     "in the customs value, and so once in the VAT base."
 )
-NOT_LOW_VALUE_NOTE = (
-    "The {path} path covers consignments of EUR 150 or less only; import VAT is "
+NOT_LOW_VALUE_NOTE = gettext_lazy(
+    "The %(path)s path covers consignments of EUR 150 or less only; import VAT is "
     "due at clearance."
 )
 
@@ -72,9 +77,13 @@ class PricingItem:
 
     def __post_init__(self) -> None:
         if self.item_value < 0:
-            raise ValueError(f"Item value {self.item_value} is negative.")
+            raise ValueError(
+                _("Item value %(value)s is negative.") % {"value": self.item_value}
+            )
         if self.quantity < 1:
-            raise ValueError(f"Quantity {self.quantity} is below 1.")
+            raise ValueError(
+                _("Quantity %(quantity)s is below 1.") % {"quantity": self.quantity}
+            )
 
     @property
     def subheading(self) -> str:
@@ -99,7 +108,7 @@ class PricingInput:
         if self.vat_path not in VAT_PATHS:
             raise ValueError(f"VAT path {self.vat_path!r} is not one of {VAT_PATHS}.")
         if self.transport_cost < 0 or self.insurance_cost < 0:
-            raise ValueError("Transport and insurance costs cannot be negative.")
+            raise ValueError(_("Transport and insurance costs cannot be negative."))
         object.__setattr__(self, "items", tuple(self.items))
         object.__setattr__(self, "currency", self.currency.strip().upper())
         object.__setattr__(
@@ -272,9 +281,13 @@ class _Pricer:
             return amount
         rate = self.rates.get(currency)
         if rate is None:
+            on = self.consignment.on
             raise RateUnavailable(
-                f"No customs rate of {currency} was given for "
-                f"{self.consignment.on:%B %Y}: a charge line is in {currency}."
+                _(
+                    "No customs rate of %(currency)s was given for %(month)s: a "
+                    "charge line is in %(currency)s."
+                )
+                % {"currency": currency, "month": f"{MONTHS[on.month]} {on.year}"}
             )
         if currency != self.consignment.currency:
             self.used_rates[currency] = rate
@@ -326,8 +339,15 @@ class _Pricer:
             ]
             if not candidates:
                 raise PricingError(
-                    f"No duty rate in force on {self.consignment.on} for item "
-                    f"{number} (HS {item.hs_code}): add an ad-valorem charge line."
+                    _(
+                        "No duty rate in force on %(on)s for item %(number)s (HS "
+                        "%(hs_code)s): add an ad-valorem charge line."
+                    )
+                    % {
+                        "on": self.consignment.on,
+                        "number": number,
+                        "hs_code": item.hs_code,
+                    }
                 )
             line = max(candidates, key=lambda c: (len(c.hs_prefix), bool(c.country)))
             assert line.rate is not None
@@ -340,7 +360,12 @@ class _Pricer:
             quote_line = self.make(
                 line,
                 exact,
-                label=f"{line.label}, item {number} ({item.subheading})",
+                label=_("%(label)s, item %(number)s (%(subheading)s)")
+                % {
+                    "label": line.label,
+                    "number": number,
+                    "subheading": item.subheading,
+                },
                 base_eur=_cents(share),
                 rate=line.rate,
                 item_line=number,
@@ -353,8 +378,11 @@ class _Pricer:
         lines = [line for line in self.lines if line.kind == "vat"]
         if not lines:
             raise PricingError(
-                f"No import VAT rate in force for {consignment.destination_country} "
-                f"on {consignment.on}: add a VAT charge line."
+                _(
+                    "No import VAT rate in force for %(country)s on %(on)s: add a VAT "
+                    "charge line."
+                )
+                % {"country": consignment.destination_country, "on": consignment.on}
             )
         line = max(lines, key=lambda c: (bool(c.country), c.valid_from))
         assert line.rate is not None
@@ -365,11 +393,11 @@ class _Pricer:
         path = consignment.vat_path
         note, due_at = "", "clearance"
         if path in ("IOSS", "SPECIAL") and not self.low_value:
-            note = NOT_LOW_VALUE_NOTE.format(path=path)
+            note = NOT_LOW_VALUE_NOTE % {"path": path}
         elif path == "IOSS":
-            exact, note, due_at = Decimal(0), IOSS_NOTE, "checkout"
+            exact, note, due_at = Decimal(0), str(IOSS_NOTE), "checkout"
         elif path == "SPECIAL":
-            note, due_at = SPECIAL_NOTE, "delivery"
+            note, due_at = str(SPECIAL_NOTE), "delivery"
         return self.make(
             line, exact, base_eur=_cents(base), rate=line.rate, due_at=due_at, note=note
         )
@@ -432,7 +460,7 @@ class _Pricer:
             rate=self.rate,
             lines=lines,
             other_rates=tuple(self.used_rates[c] for c in sorted(self.used_rates)),
-            notes=(CIF_NOTE,) if self.costs else (),
+            notes=(str(CIF_NOTE),) if self.costs else (),
         )
 
 

@@ -30,6 +30,9 @@ from importlib import resources
 from pathlib import Path
 
 from django.db.models import Q
+from django.utils import translation
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
 
 from reference.models import EcbRate
 
@@ -47,27 +50,10 @@ FALLBACK_LIMIT = timedelta(days=14)
 # load the ECB file meanwhile and only the loading process clears its cache.
 MISSING_RATE_TTL_SECONDS = 60.0
 
-WHAT_TO_DO = "Upload the ECB's eurofxref-hist.zip or daily XML, or set ECB_RATES_URL."
-
-_MONTHS = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 class RateUnavailable(Exception):
-    """No customs exchange rate can be given; the message says why, in English."""
+    """No customs exchange rate can be given; the message says why, in the
+    active language (the filer's, during validation)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +67,18 @@ class CustomsRate:
 
 
 def _month_name(month: date) -> str:
-    return f"{_MONTHS[month.month]} {month.year}"
+    return f"{MONTHS[month.month]} {month.year}"
+
+
+def _no_reference_rate(*, currency: str, month: date) -> RateUnavailable:
+    return RateUnavailable(
+        _(
+            "No ECB customs rate for %(currency)s in %(month)s: the ECB publishes no "
+            "reference rate for %(currency)s; use the rate set by the national "
+            "customs authority."
+        )
+        % {"currency": currency, "month": _month_name(month)}
+    )
 
 
 def penultimate_wednesday(*, year: int, month: int) -> date:
@@ -156,20 +153,24 @@ class EcbHistory:
             return CustomsRate(
                 currency=EUR, rate=Decimal(1), ecb_date=wednesday, month=month
             )
-        what = f"No ECB customs rate for {currency} in {_month_name(month)}"
+        what = {"currency": currency, "month": _month_name(month)}
         if currency not in self.currencies:
-            raise RateUnavailable(
-                f"{what}: the ECB publishes no reference rate for {currency}; "
-                "use the rate set by the national customs authority."
-            )
+            raise _no_reference_rate(currency=currency, month=month)
         if wednesday > self.last_date:
             raise RateUnavailable(
-                f"{what}: the bundled ECB history ends on {self.last_date}; "
-                "upload a newer ECB file."
+                _(
+                    "No ECB customs rate for %(currency)s in %(month)s: the bundled "
+                    "ECB history ends on %(day)s; upload a newer ECB file."
+                )
+                % {**what, "day": self.last_date}
             )
         if wednesday < self.first_date:
             raise RateUnavailable(
-                f"{what}: the ECB history starts on {self.first_date}."
+                _(
+                    "No ECB customs rate for %(currency)s in %(month)s: the ECB "
+                    "history starts on %(day)s."
+                )
+                % {**what, "day": self.first_date}
             )
         index = bisect.bisect_right(self.dates, wednesday) - 1
         for day in reversed(self.dates[: index + 1]):
@@ -178,10 +179,17 @@ class EcbHistory:
         else:
             day = None
         if day is None or wednesday - day > FALLBACK_LIMIT:
-            since = f" since {day}" if day else ""
-            raise RateUnavailable(
-                f"{what}: the ECB has published no {currency} rate{since}."
-            )
+            if day is None:
+                message = _(
+                    "No ECB customs rate for %(currency)s in %(month)s: the ECB has "
+                    "published no %(currency)s rate."
+                )
+            else:
+                message = _(
+                    "No ECB customs rate for %(currency)s in %(month)s: the ECB has "
+                    "published no %(currency)s rate since %(day)s."
+                )
+            raise RateUnavailable(message % {**what, "day": day})
         return CustomsRate(
             currency=currency, rate=self.rates[day][currency], ecb_date=day, month=month
         )
@@ -196,7 +204,7 @@ def bundled_ecb_history() -> EcbHistory:
 
 
 _found: dict[tuple[str, int, int], CustomsRate] = {}
-_missing: dict[tuple[str, int, int], tuple[float, str]] = {}
+_missing: dict[tuple[str, int, int, str | None], tuple[float, str]] = {}
 
 
 def rates_cache_clear() -> None:
@@ -245,23 +253,28 @@ def _customs_rate_lookup(
     """Art. 146 over the loaded rates first and the bundled history second."""
     month = date(on.year, on.month, 1)
     wednesday = customs_rate_day(on=on)
-    what = f"No ECB customs rate for {currency} in {_month_name(month)}"
+    what = {"currency": currency, "month": _month_name(month)}
     in_history = wednesday <= history.last_date
     if currency not in history.currencies and not loaded.rates:
-        raise RateUnavailable(
-            f"{what}: the ECB publishes no reference rate for {currency}; "
-            "use the rate set by the national customs authority."
-        )
+        raise _no_reference_rate(currency=currency, month=month)
     if not (in_history or loaded.wednesday_loaded):
         last_day = max(history.last_date, loaded.last_day or history.last_date)
-        known = (
-            f"the ECB rates known end on {last_day}"
-            if last_day < wednesday
-            else f"no ECB file loaded covers that day (the latest is of {last_day})"
-        )
+        if last_day < wednesday:
+            message = _(
+                "No ECB customs rate for %(currency)s in %(month)s: it is the ECB "
+                "rate of Wednesday %(wednesday)s, and the ECB rates known end on "
+                "%(last_day)s. Upload the ECB's eurofxref-hist.zip or daily XML, or "
+                "set ECB_RATES_URL."
+            )
+        else:
+            message = _(
+                "No ECB customs rate for %(currency)s in %(month)s: it is the ECB "
+                "rate of Wednesday %(wednesday)s, and no ECB file loaded covers that "
+                "day (the latest is of %(last_day)s). Upload the ECB's "
+                "eurofxref-hist.zip or daily XML, or set ECB_RATES_URL."
+            )
         raise RateUnavailable(
-            f"{what}: it is the ECB rate of Wednesday {wednesday}, and {known}. "
-            f"{WHAT_TO_DO}"
+            message % {**what, "wednesday": wednesday, "last_day": last_day}
         )
     from_db = None
     if loaded.rates:
@@ -281,8 +294,11 @@ def _customs_rate_lookup(
     if from_db is not None:
         return from_db
     raise RateUnavailable(
-        f"{what}: the ECB published no {currency} rate in the "
-        f"{FALLBACK_LIMIT.days} days up to {wednesday}."
+        _(
+            "No ECB customs rate for %(currency)s in %(month)s: the ECB published no "
+            "%(currency)s rate in the %(days)s days up to %(wednesday)s."
+        )
+        % {**what, "days": FALLBACK_LIMIT.days, "wednesday": wednesday}
     )
 
 
@@ -304,7 +320,9 @@ def customs_rate(*, currency: str, on: date) -> CustomsRate:
     key = (currency, on.year, on.month)
     if (found := _found.get(key)) is not None:
         return found
-    missing = _missing.get(key)
+    # The reason a rate is missing is kept in the language it was written in.
+    missing_key = (*key, translation.get_language())
+    missing = _missing.get(missing_key)
     if missing is not None and missing[0] > time.monotonic():
         raise RateUnavailable(missing[1])
     history = bundled_ecb_history()
@@ -314,7 +332,10 @@ def customs_rate(*, currency: str, on: date) -> CustomsRate:
             history=history, loaded=loaded, currency=currency, on=on
         )
     except RateUnavailable as error:
-        _missing[key] = (time.monotonic() + MISSING_RATE_TTL_SECONDS, str(error))
+        _missing[missing_key] = (
+            time.monotonic() + MISSING_RATE_TTL_SECONDS,
+            str(error),
+        )
         raise
     _found[key] = found
     return found
