@@ -57,7 +57,7 @@ def organisation_of(request: HttpRequest) -> Organisation:
     membership = getattr(request.user, "membership", None)
     if membership is None or membership.organisation.is_customs:
         # Officers work in the admin; a user without organisation has no declarations.
-        raise PermissionDenied("Your account files no declarations.")
+        raise PermissionDenied(_("Your account files no declarations."))
     return membership.organisation
 
 

@@ -158,3 +158,16 @@ def test_accepted_declaration_shows_status_after_filtering(shipper_client, filed
         reverse("declarations:list"), {"status": Status.ACCEPTED}
     ).content.decode()
     assert '<option value="accepted" selected>' in html
+
+
+def test_xlsx_beyond_its_limit_sends_the_user_back_with_a_way_out(
+    shipper_client, filed, monkeypatch
+):
+    """An XLSX larger than the bound is refused with a message naming CSV."""
+    monkeypatch.setattr("declarations.exports.XLSX_ROW_LIMIT", 1)
+    response = shipper_client.get(
+        reverse("declarations:export", args=["xlsx"]), {"type": "H7"}, follow=True
+    )
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0].endswith("?type=H7")
+    assert "More than 1 declarations match" in html and "CSV" in html

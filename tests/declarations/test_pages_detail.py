@@ -142,3 +142,16 @@ def test_printout_links_appear_when_the_reports_exist(shipper_client, shipper):
         assert 'id="printouts"' not in html
         return
     assert f'href="{pdf}"' in html and "Release note (PDF)" not in html
+
+
+def test_release_note_is_linked_once_released(shipper_client, shipper):
+    """The release note's link appears only when customs has released the goods."""
+    declaration = make_declaration(organisation=shipper, submit=True)
+    declaration_validate(declaration_id=declaration.pk)
+    try:
+        note = reverse("reports:release-note", args=[declaration.pk])
+    except NoReverseMatch:
+        pytest.skip("The reports are not wired yet.")
+    assert f'href="{note}"' not in page(shipper_client, declaration)
+    type(declaration).objects.filter(pk=declaration.pk).update(status=Status.RELEASED)
+    assert f'href="{note}"' in page(shipper_client, declaration)
