@@ -10,6 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 COMMERCIAL_INVOICE = "commercial_invoice"
 PACKING_LIST = "packing_list"
 CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
@@ -26,29 +29,35 @@ ACCEPTED_TYPES: dict[str, tuple[str, ...]] = {
     PACKING_LIST: (PDF, XLSX),
     CERTIFICATE_OF_ORIGIN: (PDF, JPEG, PNG),
 }
+# Noun phrases put into the messages below; lazy, so each message is translated
+# in the language active when a document is checked.
 _KIND_NAMES = {
-    COMMERCIAL_INVOICE: "commercial invoice",
-    PACKING_LIST: "packing list",
-    CERTIFICATE_OF_ORIGIN: "certificate of origin",
+    COMMERCIAL_INVOICE: gettext_lazy("commercial invoice"),
+    PACKING_LIST: gettext_lazy("packing list"),
+    CERTIFICATE_OF_ORIGIN: gettext_lazy("certificate of origin"),
 }
 _ACCEPTED_WORDS = {
-    COMMERCIAL_INVOICE: "a PDF or XLSX file",
-    PACKING_LIST: "a PDF or XLSX file",
-    CERTIFICATE_OF_ORIGIN: "a PDF, or a JPEG or PNG scan",
+    COMMERCIAL_INVOICE: gettext_lazy("a PDF or XLSX file"),
+    PACKING_LIST: gettext_lazy("a PDF or XLSX file"),
+    CERTIFICATE_OF_ORIGIN: gettext_lazy("a PDF, or a JPEG or PNG scan"),
 }
 _TYPE_NAMES = {
-    PDF: "a PDF",
-    XLSX: "an Excel workbook (XLSX)",
-    JPEG: "a JPEG image",
-    PNG: "a PNG image",
-    "application/zip": "a ZIP archive",
-    "text/plain": "a plain text file",
-    "text/csv": "a CSV file",
-    "text/html": "a web page (HTML)",
-    DOCX: "a Word document (DOCX)",
-    "application/vnd.ms-excel.sheet.binary.macroEnabled.12": "an XLSB workbook",
-    "application/vnd.oasis.opendocument.spreadsheet": "an OpenDocument spreadsheet",
-    "application/x-empty": "an empty file",
+    PDF: gettext_lazy("a PDF"),
+    XLSX: gettext_lazy("an Excel workbook (XLSX)"),
+    JPEG: gettext_lazy("a JPEG image"),
+    PNG: gettext_lazy("a PNG image"),
+    "application/zip": gettext_lazy("a ZIP archive"),
+    "text/plain": gettext_lazy("a plain text file"),
+    "text/csv": gettext_lazy("a CSV file"),
+    "text/html": gettext_lazy("a web page (HTML)"),
+    DOCX: gettext_lazy("a Word document (DOCX)"),
+    "application/vnd.ms-excel.sheet.binary.macroEnabled.12": gettext_lazy(
+        "an XLSB workbook"
+    ),
+    "application/vnd.oasis.opendocument.spreadsheet": gettext_lazy(
+        "an OpenDocument spreadsheet"
+    ),
+    "application/x-empty": gettext_lazy("an empty file"),
 }
 
 # An XLSX is at most a few MB of XML once unpacked; these bound what openpyxl
@@ -96,14 +105,14 @@ def inspect_document(
     """Sniff, screen and (for invoices) read one upload; never raises on bad data."""
     if kind not in ACCEPTED_TYPES:
         raise ValueError(f"Unknown document kind {kind!r}.")
-    name = PurePath(filename.replace("\\", "/")).name or "The file"
+    name = PurePath(filename.replace("\\", "/")).name or _("The file")
     size = len(data)
     if size == 0:
         return Inspection(
             content_type="application/x-empty",
             accepted=False,
             size=0,
-            problems=(f"{name} is empty: upload the file again.",),
+            problems=(_("%(name)s is empty: upload the file again.") % {"name": name},),
         )
     content_type = _sniff(data)
     if size > max_bytes:
@@ -112,8 +121,15 @@ def inspect_document(
             accepted=False,
             size=size,
             problems=(
-                f"{name} is {_megabytes(size)}, over the {_megabytes(max_bytes)} "
-                f"limit: upload a smaller file (for a scan, a lower resolution).",
+                _(
+                    "%(name)s is %(size)s, over the %(limit)s limit: upload a smaller "
+                    "file (for a scan, a lower resolution)."
+                )
+                % {
+                    "name": name,
+                    "size": _megabytes(size),
+                    "limit": _megabytes(max_bytes),
+                },
             ),
         )
     problems: list[str] = []
@@ -122,35 +138,51 @@ def inspect_document(
     zip_problem = None
     if program:
         what, content_type = program
-        problems.append(
-            f"{name} is {what}, not a document: upload the "
-            f"{_KIND_NAMES[kind]} as {_ACCEPTED_WORDS[kind]}."
-        )
+        problems.append(_not_a_document(name=name, what=what, kind=kind))
     elif _is_ole2(data, content_type):
         content_type = "application/x-ole-storage"
-        fix = "as PDF" if kind == CERTIFICATE_OF_ORIGIN else "as PDF or XLSX"
-        problems.append(
-            f"{name} is an old-style Microsoft Office file (such as .xls or .doc) "
-            f"or a password-protected one, which may carry macros: export it "
-            f"{fix}, without a password, and upload that."
-        )
+        if kind == CERTIFICATE_OF_ORIGIN:
+            message = _(
+                "%(name)s is an old-style Microsoft Office file (such as .xls or "
+                ".doc) or a password-protected one, which may carry macros: export "
+                "it as PDF, without a password, and upload that."
+            )
+        else:
+            message = _(
+                "%(name)s is an old-style Microsoft Office file (such as .xls or "
+                ".doc) or a password-protected one, which may carry macros: export "
+                "it as PDF or XLSX, without a password, and upload that."
+            )
+        problems.append(message % {"name": name})
     elif _is_zip(data, content_type):
         content_type, zip_problem = _inspect_zip(data, name)
         if content_type in _PROGRAM_TYPES:
-            zip_problem = (
-                f"{name} is {_PROGRAM_TYPES[content_type]}, not a document: upload the "
-                f"{_KIND_NAMES[kind]} as {_ACCEPTED_WORDS[kind]}."
+            zip_problem = _not_a_document(
+                name=name, what=_PROGRAM_TYPES[content_type], kind=kind
             )
     if zip_problem:
         problems.append(zip_problem)
     elif content_type == PDF and not problems:
         problems.extend(_pdf_problems(data, name))
     if not problems and content_type not in ACCEPTED_TYPES[kind]:
-        what = _TYPE_NAMES.get(content_type, f"of type {content_type}")
-        problems.append(
-            f"{name} is {what}, which is not accepted for a {_KIND_NAMES[kind]}: "
-            f"upload {_ACCEPTED_WORDS[kind]}."
-        )
+        values = {
+            "name": name,
+            "what": _TYPE_NAMES.get(content_type),
+            "content_type": content_type,
+            "kind": _KIND_NAMES[kind],
+            "accepted": _ACCEPTED_WORDS[kind],
+        }
+        if values["what"] is None:
+            message = _(
+                "%(name)s is of type %(content_type)s, which is not accepted for a "
+                "%(kind)s: upload %(accepted)s."
+            )
+        else:
+            message = _(
+                "%(name)s is %(what)s, which is not accepted for a %(kind)s: upload "
+                "%(accepted)s."
+            )
+        problems.append(message % values)
     if problems:
         return Inspection(
             content_type=content_type,
@@ -161,17 +193,20 @@ def inspect_document(
     suffix = PurePath(name).suffix.lower()
     if suffix and suffix not in _SUFFIXES[content_type]:
         warnings.append(
-            f"{name} is named {suffix} but is {_TYPE_NAMES[content_type]}; it was "
-            f"checked as such."
+            _("%(name)s is named %(suffix)s but is %(what)s; it was checked as such.")
+            % {"name": name, "suffix": suffix, "what": _TYPE_NAMES[content_type]}
         )
     invoice = None
     if kind == COMMERCIAL_INVOICE:
         invoice = read_invoice(data=data, content_type=content_type)
         if invoice is None:
             warnings.append(
-                f"No invoice total was found in {name}, so it could not be "
-                f"compared with the declared value: check that the invoice "
-                f"shows its total and currency."
+                _(
+                    "No invoice total was found in %(name)s, so it could not be "
+                    "compared with the declared value: check that the invoice "
+                    "shows its total and currency."
+                )
+                % {"name": name}
             )
     return Inspection(
         content_type=content_type,
@@ -182,6 +217,17 @@ def inspect_document(
     )
 
 
+def _not_a_document(*, name: str, what: str, kind: str) -> str:
+    return _(
+        "%(name)s is %(what)s, not a document: upload the %(kind)s as %(accepted)s."
+    ) % {
+        "name": name,
+        "what": what,
+        "kind": _KIND_NAMES[kind],
+        "accepted": _ACCEPTED_WORDS[kind],
+    }
+
+
 _SUFFIXES = {
     PDF: (".pdf",),
     XLSX: (".xlsx",),
@@ -190,18 +236,18 @@ _SUFFIXES = {
 }
 
 _PROGRAM_TYPES = {
-    "application/x-executable": "an executable",
-    "application/x-pie-executable": "an executable",
-    "application/x-sharedlib": "a shared library",
-    "application/x-mach-binary": "a macOS program",
-    "application/vnd.microsoft.portable-executable": "a Windows program",
-    "application/x-dosexec": "a Windows program",
-    "application/x-msdownload": "a Windows program",
-    "application/x-ms-shortcut": "a Windows shortcut",
-    "application/java-archive": "a Java program (JAR)",
-    "application/x-java-applet": "a Java program",
-    "text/x-shellscript": "a script",
-    "application/x-shellscript": "a script",
+    "application/x-executable": gettext_lazy("an executable"),
+    "application/x-pie-executable": gettext_lazy("an executable"),
+    "application/x-sharedlib": gettext_lazy("a shared library"),
+    "application/x-mach-binary": gettext_lazy("a macOS program"),
+    "application/vnd.microsoft.portable-executable": gettext_lazy("a Windows program"),
+    "application/x-dosexec": gettext_lazy("a Windows program"),
+    "application/x-msdownload": gettext_lazy("a Windows program"),
+    "application/x-ms-shortcut": gettext_lazy("a Windows shortcut"),
+    "application/java-archive": gettext_lazy("a Java program (JAR)"),
+    "application/x-java-applet": gettext_lazy("a Java program"),
+    "text/x-shellscript": gettext_lazy("a script"),
+    "application/x-shellscript": gettext_lazy("a script"),
 }
 _MACHO_MAGICS = (
     b"\xfe\xed\xfa\xce",
@@ -244,20 +290,23 @@ def _program(data: bytes, content_type: str) -> tuple[str, str] | None:
     # Our own magic numbers first: libmagic calls a bare MZ stub text/plain.
     head = data[:4]
     if head == b"\x7fELF":
-        return "a Linux or Unix program (ELF)", "application/x-executable"
+        return _("a Linux or Unix program (ELF)"), "application/x-executable"
     if head[:2] == b"MZ":
         return (
-            "a Windows program (PE/MZ)",
+            _("a Windows program (PE/MZ)"),
             "application/vnd.microsoft.portable-executable",
         )
     if head in _MACHO_MAGICS:
-        return "a macOS program (Mach-O) or Java class", "application/x-mach-binary"
+        return _("a macOS program (Mach-O) or Java class"), "application/x-mach-binary"
     if head[:2] == b"#!":
-        return "a script (#!)", "text/x-shellscript"
+        return _("a script (#!)"), "text/x-shellscript"
     if content_type in _PROGRAM_TYPES:
-        return f"{_PROGRAM_TYPES[content_type]} ({content_type})", content_type
+        what = _PROGRAM_TYPES[content_type]
+        return _("%(what)s (%(type)s)") % {"what": what, "type": content_type}, (
+            content_type
+        )
     if content_type.startswith("text/x-script"):
-        return f"a script ({content_type})", content_type
+        return _("a script (%(type)s)") % {"type": content_type}, content_type
     return None
 
 
@@ -283,16 +332,19 @@ def _inspect_zip(data: bytes, name: str) -> tuple[str, str | None]:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception:  # zipfile raises many kinds on a damaged archive.
         return "application/zip", (
-            f"{name} is damaged and could not be opened: save it again from the "
-            f"program that made it and upload that."
+            _(
+                "%(name)s is damaged and could not be opened: save it again from the "
+                "program that made it and upload that."
+            )
+            % {"name": name}
         )
     with archive:
         members = archive.infolist()
         names = {member.filename.lower() for member in members}
         content_type = _zip_content_type(names)
-        bomb = _zip_bomb(members)
+        bomb = _zip_bomb(members, name)
         if bomb:
-            return content_type, f"{name} {bomb}"
+            return content_type, bomb
         declared = ""
         entry = next(
             (m for m in members if m.filename.lower() == "[content_types].xml"), None
@@ -312,9 +364,12 @@ def _inspect_zip(data: bytes, name: str) -> tuple[str, str | None]:
     elif content_type == DOCX:
         content_type = "application/vnd.ms-word.document.macroEnabled.12"
     return content_type, (
-        f"{name} is a macro-enabled Office file, which we do not accept: save it "
-        f"as an Excel Workbook (.xlsx) without macros, or export it as PDF, and "
-        f"upload that."
+        _(
+            "%(name)s is a macro-enabled Office file, which we do not accept: save it "
+            "as an Excel Workbook (.xlsx) without macros, or export it as PDF, and "
+            "upload that."
+        )
+        % {"name": name}
     )
 
 
@@ -337,31 +392,38 @@ def _zip_content_type(names: set[str]) -> str:
     return "application/zip"
 
 
-def _zip_bomb(members: list[zipfile.ZipInfo]) -> str | None:
+def _zip_bomb(members: list[zipfile.ZipInfo], name: str) -> str | None:
     """Why the declared sizes make a zip unsafe to open, or None."""
     if len(members) > MAX_ZIP_MEMBERS:
-        return (
-            f"holds {len(members)} files, more than a spreadsheet ever needs: "
-            f"save it again from your spreadsheet program and upload that."
-        )
+        return _(
+            "%(name)s holds %(count)s files, more than a spreadsheet ever needs: "
+            "save it again from your spreadsheet program and upload that."
+        ) % {"name": name, "count": len(members)}
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_UNCOMPRESSED_BYTES:
-        return (
-            f"would unpack to {_megabytes(unpacked)}, over the "
-            f"{_megabytes(MAX_UNCOMPRESSED_BYTES)} we open: save it again without "
-            f"unused sheets or images, or export it as PDF, and upload that."
-        )
+        return _(
+            "%(name)s would unpack to %(size)s, over the %(limit)s we open: save it "
+            "again without unused sheets or images, or export it as PDF, and upload "
+            "that."
+        ) % {
+            "name": name,
+            "size": _megabytes(unpacked),
+            "limit": _megabytes(MAX_UNCOMPRESSED_BYTES),
+        }
     for member in members:
         if (
             member.file_size > _RATIO_FLOOR_BYTES
             and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
         ):
-            return (
-                f"is compressed more than {MAX_COMPRESSION_RATIO} to 1 "
-                f"({member.filename}), which we refuse as unsafe: save it again "
-                f"from your spreadsheet program, or export it as PDF, and upload "
-                f"that."
-            )
+            return _(
+                "%(name)s is compressed more than %(ratio)s to 1 (%(member)s), which "
+                "we refuse as unsafe: save it again from your spreadsheet program, "
+                "or export it as PDF, and upload that."
+            ) % {
+                "name": name,
+                "ratio": MAX_COMPRESSION_RATIO,
+                "member": member.filename,
+            }
     return None
 
 
@@ -372,10 +434,10 @@ _PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.S)
 
 def _pdf_problems(data: bytes, name: str) -> list[str]:
     """Why a PDF is refused: scripts, launch actions, a password, or damage."""
-    active = (
-        f"{name} contains JavaScript or actions that start programs, which we do "
-        f"not accept: print it to a new PDF (Print > Save as PDF) and upload that."
-    )
+    active = _(
+        "%(name)s contains JavaScript or actions that start programs, which we do "
+        "not accept: print it to a new PDF (Print > Save as PDF) and upload that."
+    ) % {"name": name}
     # Stream bodies are skipped: compressed bytes spell /JS by chance.
     for match in _PDF_NAME.finditer(_PDF_STREAM.sub(b" ", data)):
         if "/" + _pdf_name(match.group(1)) in _ACTIVE_PDF_NAMES:
@@ -386,15 +448,22 @@ def _pdf_problems(data: bytes, name: str) -> list[str]:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             return [
-                f"{name} is protected by a password: upload a copy without a password."
+                _(
+                    "%(name)s is protected by a password: upload a copy without a "
+                    "password."
+                )
+                % {"name": name}
             ]
         # The object graph covers what the raw scan cannot: compressed objects.
         if _pdf_has_active_content(reader.trailer):
             return [active]
     except Exception:  # pypdf raises many kinds on malformed input.
         return [
-            f"{name} could not be opened as a PDF, so it may be damaged: export "
-            f"it again as PDF and upload that."
+            _(
+                "%(name)s could not be opened as a PDF, so it may be damaged: export "
+                "it again as PDF and upload that."
+            )
+            % {"name": name}
         ]
     return []
 
@@ -440,9 +509,11 @@ def _pdf_has_active_content(root: Any) -> bool:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024:
+        return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size}
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+        return _("%(size)s KB") % {"size": f"{size / 1024:.0f}"}
+    return _("%(size)s MB") % {"size": f"{size / (1024 * 1024):.1f}".removesuffix(".0")}
 
 
 # --- Reading the invoice ------------------------------------------------------
@@ -664,7 +735,7 @@ def _read_xlsx(data: bytes) -> InvoiceReading | None:
                 best = (key, title, grid, r, c, vr, vc)
     if best is None:
         return None
-    _, title, grid, r, c, vr, vc = best
+    _key, title, grid, r, c, vr, vc = best
     total = _money(grid[vr, vc].value)
     currency = _xlsx_currency(grid, r, c, vr, vc)
     if not re.fullmatch(r"\w+", title):
@@ -672,7 +743,8 @@ def _read_xlsx(data: bytes) -> InvoiceReading | None:
     return InvoiceReading(
         total=total,
         currency=currency,
-        source=f"XLSX cell {title}!{get_column_letter(vc)}{vr}",
+        source=_("XLSX cell %(cell)s")
+        % {"cell": f"{title}!{get_column_letter(vc)}{vr}"},
     )
 
 
@@ -768,10 +840,12 @@ def _read_pdf(data: bytes) -> InvoiceReading | None:
             break
     if best is None:
         return None
-    _, page, amount, context = best
-    currency = currency_in(context) or _pdf_currency([line for _, line in lines])
+    _key, page, amount, context = best
+    currency = currency_in(context) or _pdf_currency([line for _n, line in lines])
     return InvoiceReading(
-        total=amount, currency=currency, source=f"PDF text page {page}"
+        total=amount,
+        currency=currency,
+        source=_("PDF text page %(page)s") % {"page": page},
     )
 
 
@@ -821,9 +895,15 @@ def reconcile_invoice(
     declared_currency = declared_currency.strip().upper()
     if reading.currency and reading.currency != declared_currency:
         return [
-            f"The invoice is in {reading.currency} but the declaration says "
-            f"{declared_currency}: declare the values in the invoice currency, or "
-            f"upload the invoice that belongs to this declaration."
+            _(
+                "The invoice is in %(invoice_currency)s but the declaration says "
+                "%(declared_currency)s: declare the values in the invoice currency, "
+                "or upload the invoice that belongs to this declaration."
+            )
+            % {
+                "invoice_currency": reading.currency,
+                "declared_currency": declared_currency,
+            }
         ]
     if reading.total is None:
         return []
@@ -839,7 +919,16 @@ def reconcile_invoice(
     else:
         by = f"{invoice_currency} {difference:,.2f}"
     return [
-        f"The invoice total {invoice_currency} {reading.total:,.2f} differs from "
-        f"the declared value {declared_currency} {declared_total:,.2f} by {by}: "
-        f"correct the item values or upload the right invoice."
+        _(
+            "The invoice total %(invoice_currency)s %(invoice_total)s differs from "
+            "the declared value %(declared_currency)s %(declared_total)s by %(by)s: "
+            "correct the item values or upload the right invoice."
+        )
+        % {
+            "invoice_currency": invoice_currency,
+            "invoice_total": f"{reading.total:,.2f}",
+            "declared_currency": declared_currency,
+            "declared_total": f"{declared_total:,.2f}",
+            "by": by,
+        }
     ]

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.api_auth import ApiClient
 from accounts.errors import ApplicationError
@@ -32,21 +33,40 @@ def document_upload(
 ) -> Document:
     """Store an upload and queue its check; refuse at once what is plainly wrong."""
     if kind not in DocumentKind.values:
-        raise ValidationError({"kind": "Choose commercial invoice, packing list or "
-                                       "certificate of origin."})  # fmt: skip
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Choose commercial invoice, packing list or certificate of origin."
+                )
+            }
+        )
     limit = settings.DOCUMENT_MAX_BYTES
     if not file.size:
-        raise ValidationError({"file": f"{file.name} is empty: choose the file again."})
+        raise ValidationError(
+            {
+                "file": _("%(name)s is empty: choose the file again.")
+                % {"name": file.name}
+            }
+        )
     if file.size > limit:
         raise ValidationError(
-            {"file": f"{file.name} is {file.size / 1e6:.1f} MB, over the "
-                     f"{limit / 1e6:.0f} MB limit: upload a smaller scan or PDF."}
-        )  # fmt: skip
+            {
+                "file": _(
+                    "%(name)s is %(size)s MB, over the %(limit)s MB limit: upload a "
+                    "smaller scan or PDF."
+                )
+                % {
+                    "name": file.name,
+                    "size": f"{file.size / 1e6:.1f}",
+                    "limit": f"{limit / 1e6:.0f}",
+                }
+            }
+        )
     declaration = declaration_lock(declaration)
     if declaration.status not in OPEN_FOR_DOCUMENTS:
         raise ApplicationError(
-            f"This declaration is {declaration.get_status_display().lower()}: "
-            "documents can no longer be added."
+            _("This declaration is %(status)s: documents can no longer be added.")
+            % {"status": declaration.get_status_display().lower()}
         )
     document = Document.objects.create(
         declaration=declaration,
@@ -58,8 +78,10 @@ def document_upload(
         uploaded_by_api_key=by.api_key if isinstance(by, ApiClient) else None,
     )
     _touch(declaration)
-    pk = document.pk
-    transaction.on_commit(lambda: validate_document.delay(pk))
+    # The check runs later, in a worker: its problems are written in the
+    # language active now, the uploader's.
+    pk, language = document.pk, translation.get_language()
+    transaction.on_commit(lambda: validate_document.delay(pk, language=language))
     return document
 
 
@@ -110,12 +132,14 @@ def document_check(*, document_id: int) -> Document:
         _touch(declaration)
         if inspection.accepted and declaration.status == Status.DOCUMENTS_REQUESTED:
             by = document.uploaded_by
+            # The audit trail stays in English, whoever uploaded.
+            with translation.override(None):
+                kind = document.get_kind_display()
             transition(
                 declaration,
                 "receive_documents",
                 by=by,
-                reason=f"{document.get_kind_display()} uploaded: "
-                f"{document.original_name}",
+                reason=f"{kind} uploaded: {document.original_name}",
             )
     return document
 
@@ -133,6 +157,11 @@ def _reconcile(declaration: Declaration, document: Document, reading) -> None:
             code=INVOICE_MISMATCH,
             severity=Severity.WARNING,
             field="item_value",
-            message=f"{document.original_name} ({reading.source}): {message}",
+            message=_("%(name)s (%(source)s): %(message)s")
+            % {
+                "name": document.original_name,
+                "source": reading.source,
+                "message": message,
+            },
             risk_points=30,
         )

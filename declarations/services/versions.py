@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
@@ -43,12 +44,15 @@ def declaration_amend(
     old = declaration_lock(declaration)
     if old.status != Status.ACCEPTED:
         raise ApplicationError(
-            "Only an accepted declaration that is not yet released can be amended; "
-            f"this one is {old.get_status_display().lower()}."
+            _(
+                "Only an accepted declaration that is not yet released can be "
+                "amended; this one is %(status)s."
+            )
+            % {"status": old.get_status_display().lower()}
         )
     if Declaration.objects.filter(previous_version=old).exists():
         raise ApplicationError(
-            "This declaration already has an amendment: amend the newest version."
+            _("This declaration already has an amendment: amend the newest version.")
         )
     data = {k: normalise(k, v) for k, v in data.items() if k != "items"} | {
         "items": data.get("items", [])
@@ -104,7 +108,7 @@ def declaration_invalidation_request(
     """
     if not reason.strip():
         raise ValidationError(
-            {"reason": "Say why the declaration must be invalidated."}
+            {"reason": _("Say why the declaration must be invalidated.")}
         )
     declaration = declaration_lock(declaration)
     if declaration.status == Status.ACCEPTED:
@@ -121,8 +125,11 @@ def declaration_invalidation_request(
         )
         return declaration
     raise ApplicationError(
-        "Only an accepted or released declaration can be invalidated; this one is "
-        f"{declaration.get_status_display().lower()}."
+        _(
+            "Only an accepted or released declaration can be invalidated; this one "
+            "is %(status)s."
+        )
+        % {"status": declaration.get_status_display().lower()}
     )
 
 
