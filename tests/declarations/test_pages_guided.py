@@ -199,3 +199,15 @@ def test_estimate_says_what_is_missing_then_updates_after_each_item(
     shipper_client.post(add, watch | {"item_value": "40.00"}, **HTMX)
     html = shipper_client.get(estimate_url, **HTMX).content.decode()
     assert "duty EUR 6.00" in html and "2 × EUR 3" in html
+
+
+def test_new_page_explains_the_choice_and_refuses_an_unknown_type(
+    shipper_client, shipper
+):
+    """/declarations/new/ explains each type; a made-up type creates nothing."""
+    page = shipper_client.get(reverse("declarations:new")).content.decode()
+    assert "Start a declaration" in page and 'id="new-type-H1"' in page
+    response = shipper_client.post(reverse("declarations:new"), {"type": "H9"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Declaration.objects.filter(organisation=shipper).exists()
