@@ -4,16 +4,17 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.eori import validate_eori
 
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        SHIPPER = "shipper", "Shipper"
-        FORWARDER = "forwarder", "Forwarder"
-        BROKER = "broker", "Customs broker"
-        CUSTOMS = "customs", "Customs authority"
+        SHIPPER = "shipper", _("Shipper")
+        FORWARDER = "forwarder", _("Forwarder")
+        BROKER = "broker", _("Customs broker")
+        CUSTOMS = "customs", _("Customs authority")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -62,8 +63,8 @@ class Membership(models.Model):
     """
 
     class Role(models.TextChoices):
-        ADMIN = "admin", "Administrator"
-        MEMBER = "member", "Member"
+        ADMIN = "admin", _("Administrator")
+        MEMBER = "member", _("Member")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
@@ -134,7 +135,7 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -147,12 +148,12 @@ class ApiKey(models.Model):
 class WebhookEvent(models.TextChoices):
     """Declaration statuses a broker can subscribe to; the event is the status."""
 
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    UNDER_REVIEW = "under_review", "Under review"
-    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
-    RELEASED = "released", "Released"
-    REFUSED = "refused", "Refused"
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    UNDER_REVIEW = "under_review", _("Under review")
+    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
+    RELEASED = "released", _("Released")
+    REFUSED = "refused", _("Refused")
 
 
 class WebhookEndpoint(models.Model):
@@ -183,7 +184,7 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "webhook endpoint"
+        verbose_name = _("webhook endpoint")
         constraints = [
             models.CheckConstraint(
                 condition=Q(events__contained_by=WebhookEvent.values),
@@ -202,9 +203,9 @@ class WebhookDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
@@ -232,8 +233,8 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = "webhook delivery"
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         indexes = [
             models.Index(fields=["endpoint", "-id"], name="webhookdelivery_endpoint"),
             # The sweeper looks for pending deliveries whose retry was lost.

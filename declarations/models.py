@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import ApiKey, Organisation
@@ -11,17 +12,17 @@ from shipments.models import Consignment, Manifest
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    VALIDATING = "validating", "Validating"
-    REJECTED = "rejected", "Rejected"
-    ACCEPTED = "accepted", "Accepted"
-    UNDER_REVIEW = "under_review", "Under review"
-    DOCUMENTS_REQUESTED = "documents_requested", "Documents requested"
-    HELD = "held", "Held"
-    RELEASED = "released", "Released"
-    REFUSED = "refused", "Refused"
-    INVALIDATED = "invalidated", "Invalidated"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    VALIDATING = "validating", _("Validating")
+    REJECTED = "rejected", _("Rejected")
+    ACCEPTED = "accepted", _("Accepted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
+    HELD = "held", _("Held")
+    RELEASED = "released", _("Released")
+    REFUSED = "refused", _("Refused")
+    INVALIDATED = "invalidated", _("Invalidated")
 
 
 # The declarant may change a declaration only before customs has it.
@@ -36,15 +37,15 @@ DECIDABLE_STATUSES = (Status.ACCEPTED, Status.UNDER_REVIEW, Status.HELD)
 
 
 class DeclarationType(models.TextChoices):
-    H7 = "H7", "H7 – low-value import (EUR 150 or less)"
-    H1 = "H1", "H1 – standard import"
-    EX = "EX", "Export"
+    H7 = "H7", _("H7 – low-value import (EUR 150 or less)")
+    H1 = "H1", _("H1 – standard import")
+    EX = "EX", _("Export")
 
 
 class VatPath(models.TextChoices):
-    IOSS = "IOSS", "IOSS – VAT paid at checkout"
-    SPECIAL = "SPECIAL", "Special arrangements – VAT collected at delivery"
-    STANDARD = "STANDARD", "Standard – VAT paid at clearance"
+    IOSS = "IOSS", _("IOSS – VAT paid at checkout")
+    SPECIAL = "SPECIAL", _("Special arrangements – VAT collected at delivery")
+    STANDARD = "STANDARD", _("Standard – VAT paid at clearance")
 
 
 class Declaration(models.Model):
@@ -378,9 +379,9 @@ class GoodsItem(models.Model):
 
 
 class Severity(models.TextChoices):
-    ERROR = "error", "Error"
-    WARNING = "warning", "Warning"
-    INFO = "info", "Info"
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Warning")
+    INFO = "info", _("Info")
 
 
 class ValidationIssue(models.Model):
@@ -503,8 +504,8 @@ class UnitValueReference(models.Model):
     """
 
     class Source(models.TextChoices):
-        SEEDED = "seeded", "Seeded default"
-        HISTORY = "history", "Accepted history"
+        SEEDED = "seeded", _("Seeded default")
+        HISTORY = "history", _("Accepted history")
 
     hs_code = models.CharField("HS subheading", max_length=6, primary_key=True)
     unit_value_eur = models.DecimalField(max_digits=12, decimal_places=2)
@@ -525,18 +526,18 @@ class UnitValueReference(models.Model):
 
 
 class DocumentKind(models.TextChoices):
-    COMMERCIAL_INVOICE = "commercial_invoice", "Commercial invoice"
-    PACKING_LIST = "packing_list", "Packing list"
-    CERTIFICATE_OF_ORIGIN = "certificate_of_origin", "Certificate of origin"
+    COMMERCIAL_INVOICE = "commercial_invoice", _("Commercial invoice")
+    PACKING_LIST = "packing_list", _("Packing list")
+    CERTIFICATE_OF_ORIGIN = "certificate_of_origin", _("Certificate of origin")
 
 
 class Document(models.Model):
     """A file attached to a declaration, and what the portal found in it."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Being checked"
-        ACCEPTED = "accepted", "Accepted"
-        REFUSED = "refused", "Refused"
+        PENDING = "pending", _("Being checked")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
 
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="documents"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Trim, Upper
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 
@@ -132,10 +133,10 @@ class Manifest(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        PROCESSING = "processing", "Processing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="manifests"
@@ -209,8 +210,8 @@ class ManifestChunk(models.Model):
     transaction: a killed worker's chunk is simply done again."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
 
     manifest = models.ForeignKey(
         Manifest, on_delete=models.CASCADE, related_name="chunks"

@@ -2,34 +2,35 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ChargeKind(models.TextChoices):
-    DUTY_LOW_VALUE = "duty_low_value", "Duty on low-value consignments"
-    DUTY_AD_VALOREM = "duty_ad_valorem", "Ad-valorem duty"
-    VAT = "vat", "Import VAT"
-    FEE = "fee", "Fee"
+    DUTY_LOW_VALUE = "duty_low_value", _("Duty on low-value consignments")
+    DUTY_AD_VALOREM = "duty_ad_valorem", _("Ad-valorem duty")
+    VAT = "vat", _("Import VAT")
+    FEE = "fee", _("Fee")
 
 
 class ChargeBasis(models.TextChoices):
-    PER_SUBHEADING = "per_subheading", "Per distinct 6-digit subheading"
-    PER_CONSIGNMENT = "per_consignment", "Per consignment (parcel)"
-    PER_LINE = "per_line", "Per goods item line"
-    PERCENT = "percent", "Percentage"
+    PER_SUBHEADING = "per_subheading", _("Per distinct 6-digit subheading")
+    PER_CONSIGNMENT = "per_consignment", _("Per consignment (parcel)")
+    PER_LINE = "per_line", _("Per goods item line")
+    PERCENT = "percent", _("Percentage")
 
 
 class ChargeAppliesTo(models.TextChoices):
-    LOW_VALUE = "low_value", "Consignments of EUR 150 or less"
-    ABOVE_LOW_VALUE = "above_low_value", "Consignments above EUR 150"
-    ANY = "any", "Any consignment"
+    LOW_VALUE = "low_value", _("Consignments of EUR 150 or less")
+    ABOVE_LOW_VALUE = "above_low_value", _("Consignments above EUR 150")
+    ANY = "any", _("Any consignment")
 
 
 class Confidence(models.TextChoices):
     """How sure the portal is of a fact (domain.md: H, M, L)."""
 
-    HIGH = "H", "H – official text or several consistent sources"
-    MEDIUM = "M", "M – one secondary source"
-    LOW = "L", "L – estimate"
+    HIGH = "H", _("H – official text or several consistent sources")
+    MEDIUM = "M", _("M – one secondary source")
+    LOW = "L", _("L – estimate")
 
 
 class ChargeLine(models.Model):
@@ -88,8 +89,8 @@ class ChargeLine(models.Model):
     )
 
     class Meta:
-        verbose_name = "charge line"
-        verbose_name_plural = "charge lines"
+        verbose_name = _("charge line")
+        verbose_name_plural = _("charge lines")
         ordering = ("kind", "code", "valid_from")
         constraints = (
             models.UniqueConstraint(

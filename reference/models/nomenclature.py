@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 
 class HsCode(models.Model):
@@ -28,8 +29,8 @@ class HsCode(models.Model):
     valid_to = models.DateField("valid to", null=True, blank=True)
 
     class Meta:
-        verbose_name = "HS code"
-        verbose_name_plural = "HS codes"
+        verbose_name = _("HS code")
+        verbose_name_plural = _("HS codes")
         ordering = ("edition", "code")
         constraints = (
             models.UniqueConstraint(
@@ -68,8 +69,8 @@ class Country(models.Model):
     has_postcodes = models.BooleanField("has postcodes", default=True)
 
     class Meta:
-        verbose_name = "country"
-        verbose_name_plural = "countries"
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
         ordering = ("code",)
         constraints = (
             models.CheckConstraint(
@@ -94,8 +95,8 @@ class Currency(models.Model):
     numeric = models.CharField("numeric code", max_length=3, blank=True)
 
     class Meta:
-        verbose_name = "currency"
-        verbose_name_plural = "currencies"
+        verbose_name = _("currency")
+        verbose_name_plural = _("currencies")
         ordering = ("code",)
         constraints = (
             models.CheckConstraint(

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class EcbRate(models.Model):
@@ -21,8 +22,8 @@ class EcbRate(models.Model):
     loaded_at = models.DateTimeField("loaded at")
 
     class Meta:
-        verbose_name = "ECB rate"
-        verbose_name_plural = "ECB rates"
+        verbose_name = _("ECB rate")
+        verbose_name_plural = _("ECB rates")
         ordering = ("-day", "currency")
         indexes = (
             # customs_rate reads the latest day known in its one query.

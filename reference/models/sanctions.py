@@ -3,14 +3,15 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SanctionsList(models.Model):
     """One import of a published sanctions list; the newest per source is active."""
 
     class Source(models.TextChoices):
-        OFAC_SDN = "OFAC-SDN", "OFAC Specially Designated Nationals"
-        EU_FSF = "EU-FSF", "EU consolidated financial sanctions"
+        OFAC_SDN = "OFAC-SDN", _("OFAC Specially Designated Nationals")
+        EU_FSF = "EU-FSF", _("EU consolidated financial sanctions")
 
     source = models.CharField("source", max_length=10, choices=Source.choices)
     published_on = models.DateField("published on")
@@ -25,8 +26,8 @@ class SanctionsList(models.Model):
     )
 
     class Meta:
-        verbose_name = "sanctions list"
-        verbose_name_plural = "sanctions lists"
+        verbose_name = _("sanctions list")
+        verbose_name_plural = _("sanctions lists")
         ordering = ("source", "-imported_at")
         constraints = (
             # Screening reads "the active list of each source": never two.
@@ -49,16 +50,16 @@ class SanctionsEntry(models.Model):
     """A listed person, entity, vessel or aircraft, under its main name."""
 
     class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", "individual"
-        ENTITY = "entity", "entity"
-        VESSEL = "vessel", "vessel"
-        AIRCRAFT = "aircraft", "aircraft"
+        INDIVIDUAL = "individual", _("individual")
+        ENTITY = "entity", _("entity")
+        VESSEL = "vessel", _("vessel")
+        AIRCRAFT = "aircraft", _("aircraft")
 
     list = models.ForeignKey(
         SanctionsList,
         on_delete=models.CASCADE,
         related_name="entries",
-        verbose_name="list",
+        verbose_name=_("list"),
     )
     external_id = models.CharField(
         "external id",
@@ -77,8 +78,8 @@ class SanctionsEntry(models.Model):
     )
 
     class Meta:
-        verbose_name = "sanctions entry"
-        verbose_name_plural = "sanctions entries"
+        verbose_name = _("sanctions entry")
+        verbose_name_plural = _("sanctions entries")
         ordering = ("list", "name")
         constraints = (
             models.UniqueConstraint(
@@ -102,14 +103,14 @@ class SanctionsAlias(models.Model):
         SanctionsEntry,
         on_delete=models.CASCADE,
         related_name="aliases",
-        verbose_name="entry",
+        verbose_name=_("entry"),
     )
     name = models.CharField("name", max_length=1000)
     is_strong = models.BooleanField("strong", default=True)
 
     class Meta:
-        verbose_name = "sanctions alias"
-        verbose_name_plural = "sanctions aliases"
+        verbose_name = _("sanctions alias")
+        verbose_name_plural = _("sanctions aliases")
         ordering = ("entry", "name")
 
     def __str__(self) -> str:
