@@ -18,6 +18,9 @@ from operator import call, itemgetter
 from pathlib import Path, PurePath
 from typing import IO, Any, Literal, Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from shipments.awb import normalise_mawb
 
 # --- The contract -------------------------------------------------------------
@@ -97,7 +100,7 @@ RATIO_FLOOR_BYTES = 10 * 1024 * 1024
 
 _SNIFF_BYTES = 64 * 1024
 _CACHE_LIMIT = 20_000
-_REQUIRED_EMPTY = "is required but empty; fill it in on every row"
+_REQUIRED_EMPTY = gettext_lazy("is required but empty; fill it in on every row")
 
 # --- Results ------------------------------------------------------------------
 
@@ -175,52 +178,74 @@ def parse_decimal(text: str) -> Decimal:
 def _decimal_problem(value: str) -> str:
     shown = _shown(value)
     if not value:
-        return "is empty; write a number such as 18.50"
+        return _("is empty; write a number such as 18.50")
     if _SPACED_THOUSANDS.fullmatch(value):
         plain = re.sub(r"[ '\u00a0\u202f]", "", value)
-        return f"{shown} has a thousands separator; write {plain}"
+        return _("%(shown)s has a thousands separator; write %(plain)s") % {
+            "shown": shown,
+            "plain": plain,
+        }
     if _NUMBERISH.fullmatch(value) and any(ch.isdigit() for ch in value):
         last = max(value.rfind(","), value.rfind("."))
         mark = value[last]
         if "," in value and "." in value:
             other = "." if mark == "," else ","
             plain = value.replace(other, "").replace(",", ".")
-            return f"{shown} uses a comma and a thousands separator; write {plain}"
+            return _(
+                "%(shown)s uses a comma and a thousands separator; write %(plain)s"
+            ) % {"shown": shown, "plain": plain}
         if mark == "," and value.count(",") == 1:
             decimals = len(value) - last - 1
             dotted = value.replace(",", ".")
             if decimals == 3 and last > 0:
-                return (
-                    f"{shown} uses a comma; write {dotted} if the comma marks the "
-                    f"decimals, or {value.replace(',', '')} if it separates thousands"
-                )
-            return f"{shown} uses a comma; write {dotted}"
+                return _(
+                    "%(shown)s uses a comma; write %(dotted)s if the comma marks the "
+                    "decimals, or %(plain)s if it separates thousands"
+                ) % {"shown": shown, "dotted": dotted, "plain": value.replace(",", "")}
+            return _("%(shown)s uses a comma; write %(dotted)s") % {
+                "shown": shown,
+                "dotted": dotted,
+            }
         if value.count(mark) > 1:
-            return f"{shown} has thousands separators; write {value.replace(mark, '')}"
+            return _("%(shown)s has thousands separators; write %(plain)s") % {
+                "shown": shown,
+                "plain": value.replace(mark, ""),
+            }
     found = _NUMBER_INSIDE.findall(value)
     if len(found) == 1 and any(ch.isalpha() or ch in "€$£¥" for ch in value):
         number = found[0].replace(",", ".")
-        return (
-            f"{shown} is not a number; write the number alone, e.g. {number} "
-            f"(a currency goes in the currency column)"
-        )
-    return f"{shown} is not a number; write it with a dot for decimals, e.g. 18.50"
+        return _(
+            "%(shown)s is not a number; write the number alone, e.g. %(number)s "
+            "(a currency goes in the currency column)"
+        ) % {"shown": shown, "number": number}
+    return _(
+        "%(shown)s is not a number; write it with a dot for decimals, e.g. 18.50"
+    ) % {"shown": shown}
 
 
 def _integer_problem(value: str) -> str:
     shown = _shown(value)
     if re.fullmatch(r"-?\d{1,3}(?:[,' \u00a0]\d{3})+", value):
         digits = re.sub(r"\D", "", value)
-        return f"{shown} has a thousands separator; write {digits}"
+        return _("%(shown)s has a thousands separator; write %(plain)s") % {
+            "shown": shown,
+            "plain": digits,
+        }
     if _DECIMAL.fullmatch(value.replace(",", ".")):
-        return f"{shown} is not a whole number; write a whole number, e.g. 2"
-    return f"{shown} is not a number; write a whole number, e.g. 2"
+        return _("%(shown)s is not a whole number; write a whole number, e.g. 2") % {
+            "shown": shown
+        }
+    return _("%(shown)s is not a number; write a whole number, e.g. 2") % {
+        "shown": shown
+    }
 
 
 def _date_problem(value: str) -> str:
     shown = _shown(value)
     if _ISO_DATE.fullmatch(value):
-        return f"{shown} is not a real date; check the day and the month"
+        return _("%(shown)s is not a real date; check the day and the month") % {
+            "shown": shown
+        }
     suggestion = None
     if match := _DAY_MONTH_YEAR.fullmatch(value):
         first, second, year = (int(g) for g in match.groups())
@@ -235,8 +260,13 @@ def _date_problem(value: str) -> str:
         year, month, day = (int(g) for g in match.groups())
         suggestion = _iso(year, month, day)
     if suggestion:
-        return f"{shown} is not written YYYY-MM-DD; write {suggestion}"
-    return f"{shown} is not a date written YYYY-MM-DD, e.g. 2026-11-20"
+        return _("%(shown)s is not written YYYY-MM-DD; write %(suggestion)s") % {
+            "shown": shown,
+            "suggestion": suggestion,
+        }
+    return _("%(shown)s is not a date written YYYY-MM-DD, e.g. 2026-11-20") % {
+        "shown": shown
+    }
 
 
 def _iso(year: int, month: int, day: int) -> str | None:
@@ -398,18 +428,22 @@ def open_manifest(*, path: Path, filename: str, max_bytes: int) -> ManifestReade
     ManifestRefused, having read nothing but the first bytes (and for XLSX the
     zip directory and header row), for a file to refuse as a whole.
     """
-    name = PurePath(filename.replace("\\", "/")).name or "This file"
+    name = PurePath(filename.replace("\\", "/")).name or _("This file")
     size = path.stat().st_size
     if size == 0:
         raise ManifestRefused(
-            f"{name} is empty: export the manifest again and upload that.",
+            _("%(name)s is empty: export the manifest again and upload that.")
+            % {"name": name},
             code="FILE-EMPTY",
         )
     if size > max_bytes:
         raise ManifestRefused(
-            f"{name} is {_size(size)}, over the {_size(max_bytes)} limit for a "
-            f"manifest: split it into smaller files (for example one per master "
-            f"AWB) and upload each.",
+            _(
+                "%(name)s is %(size)s, over the %(limit)s limit for a manifest: "
+                "split it into smaller files (for example one per master AWB) and "
+                "upload each."
+            )
+            % {"name": name, "size": _size(size), "limit": _size(max_bytes)},
             code="FILE-SIZE",
         )
     with path.open("rb") as handle:
@@ -420,60 +454,77 @@ def open_manifest(*, path: Path, filename: str, max_bytes: int) -> ManifestReade
         _check_xlsx(path, name)
         if suffix in (".csv", ".txt"):
             warnings.append(
-                f"{name} is named {suffix} but is an Excel workbook (XLSX); it was "
-                f"read as one."
+                _(
+                    "%(name)s is named %(suffix)s but is an Excel workbook (XLSX); "
+                    "it was read as one."
+                )
+                % {"name": name, "suffix": suffix}
             )
         return _open_xlsx(path, name, warnings)
     what = _binary_kind(head)
     if what:
         raise ManifestRefused(
-            f"{name} is not a CSV or XLSX manifest (it looks like {what}): export "
-            f"the manifest from your system as CSV (UTF-8) or Excel (.xlsx) and "
-            f"upload that.",
+            _(
+                "%(name)s is not a CSV or XLSX manifest (it looks like %(what)s): "
+                "export the manifest from your system as CSV (UTF-8) or Excel "
+                "(.xlsx) and upload that."
+            )
+            % {"name": name, "what": what},
             code="FILE-TYPE",
         )
     if _mostly_not_utf8(head):
         raise ManifestRefused(
-            f"{name} is not UTF-8 text: it was saved in another encoding (such as "
-            f"Windows-1252 or GBK), which garbles accented and Chinese names. Save "
-            f"it as 'CSV UTF-8' and upload that.",
+            _(
+                "%(name)s is not UTF-8 text: it was saved in another encoding (such "
+                "as Windows-1252 or GBK), which garbles accented and Chinese names. "
+                "Save it as 'CSV UTF-8' and upload that."
+            )
+            % {"name": name},
             code="FILE-ENCODING",
         )
     if suffix in (".xlsx", ".xls", ".xlsm"):
         warnings.append(
-            f"{name} is named {suffix} but is a CSV text file; it was read as CSV."
+            _(
+                "%(name)s is named %(suffix)s but is a CSV text file; it was read "
+                "as CSV."
+            )
+            % {"name": name, "suffix": suffix}
         )
     return _open_csv(path, name, warnings)
 
 
 def _size(size: int) -> str:
+    if size < 1024:
+        return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size}
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+        return _("%(size)s KB") % {"size": f"{size / 1024:.0f}"}
+    return _("%(size)s MB") % {"size": f"{size / (1024 * 1024):.1f}".removesuffix(".0")}
 
 
-_MAGICS: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"%PDF-", "a PDF document"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"\x7fELF", "a program (ELF)"),
+_MAGICS: tuple[tuple[bytes, Any], ...] = (
+    (b"\x89PNG\r\n\x1a\n", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF87a", gettext_lazy("a GIF image")),
+    (b"GIF89a", gettext_lazy("a GIF image")),
+    (b"%PDF-", gettext_lazy("a PDF document")),
+    (b"II*\x00", gettext_lazy("a TIFF image")),
+    (b"MM\x00*", gettext_lazy("a TIFF image")),
+    (b"\x7fELF", gettext_lazy("a program (ELF)")),
     (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "an old-style Excel file (.xls) or a password-protected workbook; save it "
-        "as Excel Workbook (.xlsx) without a password",
+        gettext_lazy(
+            "an old-style Excel file (.xls) or a password-protected workbook; save "
+            "it as Excel Workbook (.xlsx) without a password"
+        ),
     ),
-    (b"PK\x05\x06", "an empty ZIP archive"),
-    (b"\x1f\x8b", "a compressed (gzip) file"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x00\x00\xfe\xff", "UTF-32 text; save it as 'CSV UTF-8'"),
-    (b"\xff\xfe\x00\x00", "UTF-32 text; save it as 'CSV UTF-8'"),
-    (b"\xff\xfe", "UTF-16 (Unicode) text; save it as 'CSV UTF-8'"),
-    (b"\xfe\xff", "UTF-16 (Unicode) text; save it as 'CSV UTF-8'"),
+    (b"PK\x05\x06", gettext_lazy("an empty ZIP archive")),
+    (b"\x1f\x8b", gettext_lazy("a compressed (gzip) file")),
+    (b"Rar!\x1a\x07", gettext_lazy("a RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", gettext_lazy("a 7-Zip archive")),
+    (b"\x00\x00\xfe\xff", gettext_lazy("UTF-32 text; save it as 'CSV UTF-8'")),
+    (b"\xff\xfe\x00\x00", gettext_lazy("UTF-32 text; save it as 'CSV UTF-8'")),
+    (b"\xff\xfe", gettext_lazy("UTF-16 (Unicode) text; save it as 'CSV UTF-8'")),
+    (b"\xfe\xff", gettext_lazy("UTF-16 (Unicode) text; save it as 'CSV UTF-8'")),
 )
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c\x1a")
 
@@ -482,20 +533,20 @@ def _binary_kind(head: bytes) -> str | None:
     """What the first bytes are when they are not text that could be a CSV."""
     for magic, what in _MAGICS:
         if head.startswith(magic):
-            return what
+            return str(what)
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "a WebP image"
+        return _("a WebP image")
     if head[:2] == b"MZ" and b"\x00" in head[:64]:
-        return "a Windows program"
+        return _("a Windows program")
     if head[4:8] == b"ftyp":
-        return "a photo or video (HEIC/MP4)"
+        return _("a photo or video (HEIC/MP4)")
     if b"\x00" in head:
         if head[1::2].count(0) > len(head) // 4 or head[::2].count(0) > len(head) // 4:
-            return "UTF-16 (Unicode) text; save it as 'CSV UTF-8'"
-        return "binary data, not text"
+            return _("UTF-16 (Unicode) text; save it as 'CSV UTF-8'")
+        return _("binary data, not text")
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls > max(len(head) // 100, 2):
-        return "binary data, not text"
+        return _("binary data, not text")
     return None
 
 
@@ -526,8 +577,11 @@ def _check_xlsx(path: Path, name: str) -> None:
     Only the zip directory (and a small [Content_Types].xml) is read.
     """
     damaged = ManifestRefused(
-        f"{name} is damaged and could not be opened: save it again from your "
-        f"spreadsheet program and upload that.",
+        _(
+            "%(name)s is damaged and could not be opened: save it again from your "
+            "spreadsheet program and upload that."
+        )
+        % {"name": name},
         code="FILE-DAMAGED",
     )
     try:
@@ -538,26 +592,38 @@ def _check_xlsx(path: Path, name: str) -> None:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
             raise ManifestRefused(
-                f"{name} holds {len(members)} files, far more than a spreadsheet "
-                f"needs, and is refused as unsafe: save the manifest again as a new "
-                f"Excel Workbook (.xlsx) or as CSV and upload that.",
+                _(
+                    "%(name)s holds %(count)s files, far more than a spreadsheet "
+                    "needs, and is refused as unsafe: save the manifest again as a "
+                    "new Excel Workbook (.xlsx) or as CSV and upload that."
+                )
+                % {"name": name, "count": len(members)},
                 code="FILE-ZIP-BOMB",
             )
         names = {m.filename.lower() for m in members}
         if "xl/workbook.xml" not in names:
             raise ManifestRefused(
-                f"{name} is not a CSV or XLSX manifest (it looks like "
-                f"{_zip_kind(names)}): export the manifest as CSV (UTF-8) or Excel "
-                f"(.xlsx) and upload that.",
+                _(
+                    "%(name)s is not a CSV or XLSX manifest (it looks like "
+                    "%(what)s): export the manifest as CSV (UTF-8) or Excel (.xlsx) "
+                    "and upload that."
+                )
+                % {"name": name, "what": _zip_kind(names)},
                 code="FILE-TYPE",
             )
         unpacked = sum(m.file_size for m in members)
         if unpacked > MAX_UNCOMPRESSED_BYTES:
             raise ManifestRefused(
-                f"{name} would unpack to {_size(unpacked)}, over the "
-                f"{_size(MAX_UNCOMPRESSED_BYTES)} we open, and is refused as "
-                f"unsafe: save the manifest as CSV (UTF-8), or split it, and upload "
-                f"that.",
+                _(
+                    "%(name)s would unpack to %(size)s, over the %(limit)s we open, "
+                    "and is refused as unsafe: save the manifest as CSV (UTF-8), or "
+                    "split it, and upload that."
+                )
+                % {
+                    "name": name,
+                    "size": _size(unpacked),
+                    "limit": _size(MAX_UNCOMPRESSED_BYTES),
+                },
                 code="FILE-ZIP-BOMB",
             )
         for member in members:
@@ -567,10 +633,16 @@ def _check_xlsx(path: Path, name: str) -> None:
                 > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
             ):
                 raise ManifestRefused(
-                    f"{name} is compressed more than {MAX_COMPRESSION_RATIO} to 1 "
-                    f"({member.filename}), which we refuse as unsafe: save it again "
-                    f"from your spreadsheet program, or as CSV (UTF-8), and upload "
-                    f"that.",
+                    _(
+                        "%(name)s is compressed more than %(ratio)s to 1 (%(member)s), "
+                        "which we refuse as unsafe: save it again from your "
+                        "spreadsheet program, or as CSV (UTF-8), and upload that."
+                    )
+                    % {
+                        "name": name,
+                        "ratio": MAX_COMPRESSION_RATIO,
+                        "member": member.filename,
+                    },
                     code="FILE-ZIP-BOMB",
                 )
         declared = ""
@@ -590,23 +662,26 @@ def _check_xlsx(path: Path, name: str) -> None:
         or "macroenabled" in declared
     ):
         raise ManifestRefused(
-            f"{name} is a macro-enabled workbook (.xlsm), which we do not accept: "
-            f"save it as Excel Workbook (.xlsx) without macros, or as CSV (UTF-8), "
-            f"and upload that.",
+            _(
+                "%(name)s is a macro-enabled workbook (.xlsm), which we do not "
+                "accept: save it as Excel Workbook (.xlsx) without macros, or as CSV "
+                "(UTF-8), and upload that."
+            )
+            % {"name": name},
             code="FILE-MACROS",
         )
 
 
 def _zip_kind(names: set[str]) -> str:
     if "xl/workbook.bin" in names:
-        return "an Excel binary workbook (.xlsb)"
+        return _("an Excel binary workbook (.xlsb)")
     if "word/document.xml" in names:
-        return "a Word document"
+        return _("a Word document")
     if "ppt/presentation.xml" in names:
-        return "a PowerPoint presentation"
+        return _("a PowerPoint presentation")
     if "mimetype" in names and "content.xml" in names:
-        return "an OpenDocument file"
-    return "a ZIP archive"
+        return _("an OpenDocument file")
+    return _("a ZIP archive")
 
 
 # --- Reading --------------------------------------------------------------------
@@ -667,9 +742,16 @@ def _read_header(cells: list[str], name: str) -> tuple[dict[str, int], list[str]
         if key in _BY_NAME:
             if key in positions:
                 raise ManifestRefused(
-                    f"{name} has the column {key} twice (columns "
-                    f"{positions[key] + 1} and {index + 1}): keep one and upload "
-                    f"the file again.",
+                    _(
+                        "%(name)s has the column %(column)s twice (columns %(first)s "
+                        "and %(second)s): keep one and upload the file again."
+                    )
+                    % {
+                        "name": name,
+                        "column": key,
+                        "first": positions[key] + 1,
+                        "second": index + 1,
+                    },
                     code="FILE-HEADER",
                 )
             positions[key] = index
@@ -677,40 +759,79 @@ def _read_header(cells: list[str], name: str) -> tuple[dict[str, int], list[str]
             unknown.append(_UNTEXT.sub("\ufffd", cell.strip()))
     recognised = [c for c in REQUIRED_COLUMNS if c in positions]
     if len(recognised) * 2 < len(REQUIRED_COLUMNS):
-        hint = ""
+        separated_by = None
         for separator, word in ((";", "semicolons"), ("\t", "tabs")):
             if len(cells) == 1 and separator in cells[0]:
                 split = {_header_name(c) for c in cells[0].split(separator)}
                 if len(split & set(REQUIRED_COLUMNS)) * 2 >= len(REQUIRED_COLUMNS):
-                    hint = (
-                        f" Its columns are separated by {word}; a manifest uses "
-                        f"commas: save it as 'CSV UTF-8 (comma delimited)'."
-                    )
-        raise ManifestRefused(
-            f"{name} has no recognisable manifest header: its first row must name "
-            f"the columns, and only {len(recognised)} of the "
-            f"{len(REQUIRED_COLUMNS)} required ones were found.{hint} Expected "
-            f"columns: {', '.join(REQUIRED_COLUMNS)} (any order, optional ones "
-            f"too, as in the manifest format).",
-            code="FILE-HEADER",
-        )
+                    separated_by = word
+        values = {
+            "name": name,
+            "found": len(recognised),
+            "required": len(REQUIRED_COLUMNS),
+            "columns": ", ".join(REQUIRED_COLUMNS),
+        }
+        if separated_by == "semicolons":
+            message = _(
+                "%(name)s has no recognisable manifest header: its first row must "
+                "name the columns, and only %(found)s of the %(required)s required "
+                "ones were found. Its columns are separated by semicolons; a "
+                "manifest uses commas: save it as 'CSV UTF-8 (comma delimited)'. "
+                "Expected columns: %(columns)s (any order, optional ones too, as in "
+                "the manifest format)."
+            )
+        elif separated_by == "tabs":
+            message = _(
+                "%(name)s has no recognisable manifest header: its first row must "
+                "name the columns, and only %(found)s of the %(required)s required "
+                "ones were found. Its columns are separated by tabs; a manifest uses "
+                "commas: save it as 'CSV UTF-8 (comma delimited)'. Expected columns: "
+                "%(columns)s (any order, optional ones too, as in the manifest "
+                "format)."
+            )
+        else:
+            message = _(
+                "%(name)s has no recognisable manifest header: its first row must "
+                "name the columns, and only %(found)s of the %(required)s required "
+                "ones were found. Expected columns: %(columns)s (any order, optional "
+                "ones too, as in the manifest format)."
+            )
+        raise ManifestRefused(message % values, code="FILE-HEADER")
     missing = [c for c in REQUIRED_COLUMNS if c not in positions]
     if missing:
         raise ManifestRefused(
-            f"{name} is missing required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}: add {'them' if len(missing) > 1 else 'it'} to "
-            f"the header row, with a value on each row, and upload the file again.",
+            ngettext(
+                "%(name)s is missing required column %(columns)s: add it to the "
+                "header row, with a value on each row, and upload the file again.",
+                "%(name)s is missing required columns %(columns)s: add them to the "
+                "header row, with a value on each row, and upload the file again.",
+                len(missing),
+            )
+            % {"name": name, "columns": ", ".join(missing)},
             code="FILE-COLUMNS",
         )
     warnings = []
     if unknown:
         listed = ", ".join(f"'{u}'" for u in unknown[:20])
-        more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
-        warnings.append(
-            f"Column{'s' if len(unknown) > 1 else ''} {listed}{more} "
-            f"{'are' if len(unknown) > 1 else 'is'} not part of the manifest format "
-            f"and {'were' if len(unknown) > 1 else 'was'} ignored."
-        )
+        if len(unknown) > 20:
+            warnings.append(
+                _(
+                    "Columns %(listed)s and %(more)s more are not part of the "
+                    "manifest format and were ignored."
+                )
+                % {"listed": listed, "more": len(unknown) - 20}
+            )
+        else:
+            warnings.append(
+                ngettext(
+                    "Column %(listed)s is not part of the manifest format and was "
+                    "ignored.",
+                    "Columns %(listed)s are not part of the manifest format and were "
+                    "ignored.",
+                    len(unknown),
+                )
+                % {"listed": listed}
+            )
     return positions, warnings
 
 
@@ -784,8 +905,15 @@ class _RowBuilder:
 
 
 def _row_error(number: int, column: str, code: str, detail: str) -> RowError:
-    where = f"row {number}, {column}" if column else f"row {number}"
-    return RowError(column, f"{where}: {detail}", code)
+    if column:
+        message = _("row %(number)s, %(column)s: %(detail)s") % {
+            "number": number,
+            "column": column,
+            "detail": detail,
+        }
+    else:
+        message = _("row %(number)s: %(detail)s") % {"number": number, "detail": detail}
+    return RowError(column, message, code)
 
 
 def _one_line(text: str) -> str:
@@ -882,7 +1010,7 @@ def _csv_rows(
                 yield ParsedRow(
                     number,
                     dict(builder.template),
-                    (RowError("", f"row {number}: {_csv_problem(exc)}", "ROW-CSV"),),
+                    (_row_error(number, "", "ROW-CSV", _csv_problem(exc)),),
                 )
                 continue
             number += 1
@@ -901,12 +1029,16 @@ def _csv_rows(
                     if not any(c.strip() for c in cells):
                         continue
                     problems.append(
-                        RowError(
+                        _row_error(
+                            number,
                             "",
-                            f"row {number}: has {len(cells)} columns where the header "
-                            f"has {width}; put values that contain a comma in double "
-                            f"quotes, and give every row all the columns",
                             "ROW-COLUMNS",
+                            _(
+                                "has %(count)s columns where the header has "
+                                "%(width)s; put values that contain a comma in "
+                                "double quotes, and give every row all the columns"
+                            )
+                            % {"count": len(cells), "width": width},
                         )
                     )
                     cells = (cells + [""] * width)[:width]
@@ -915,11 +1047,14 @@ def _csv_rows(
             if binary.nul or _undecodable[0] != undecodable_before:
                 cells, bad = _unescape(cells, fields)
                 problems.extend(
-                    RowError(
+                    _row_error(
+                        number,
                         column,
-                        f"row {number}, {column}: is not valid UTF-8 text; save the "
-                        f"file as 'CSV UTF-8' (the bad characters show as \ufffd)",
                         "ROW-ENCODING",
+                        _(
+                            "is not valid UTF-8 text; save the file as 'CSV UTF-8' "
+                            "(the bad characters show as \ufffd)"
+                        ),
                     )
                     for column in bad
                 )
@@ -941,11 +1076,13 @@ def _csv_rows(
 
 def _csv_problem(exc: csv.Error) -> str:
     if "field larger than field limit" in str(exc):
-        return (
-            f"has a value over {csv.field_size_limit()} characters, usually a "
-            f"quote that is opened and never closed; check the quotes in this row"
-        )
-    return f"could not be read as CSV ({exc}); check the quotes in this row"
+        return _(
+            "has a value over %(limit)s characters, usually a quote that is opened "
+            "and never closed; check the quotes in this row"
+        ) % {"limit": csv.field_size_limit()}
+    return _("could not be read as CSV (%(error)s); check the quotes in this row") % {
+        "error": exc
+    }
 
 
 def _unescape(
@@ -1084,7 +1221,7 @@ class _Workbook:
             return []
         item = self.tags["si"]
         strings = []
-        for _, node in self._stream(part, ("end",)):
+        for _event, node in self._stream(part, ("end",)):
             if node.tag == item:
                 strings.append(self._text(node))
                 node.clear()
@@ -1244,15 +1381,25 @@ def _open_xlsx(path: Path, name: str, warnings: list[str]) -> ManifestReader:
             workbook = _Workbook(archive)
         except (_XlsxError, *_READ_ERRORS) as exc:
             raise ManifestRefused(
-                f"{name} could not be opened as an Excel workbook, so it may be "
-                f"damaged: save it again as Excel Workbook (.xlsx) or as CSV "
-                f"(UTF-8) and upload that.",
+                _(
+                    "%(name)s could not be opened as an Excel workbook, so it may be "
+                    "damaged: save it again as Excel Workbook (.xlsx) or as CSV "
+                    "(UTF-8) and upload that."
+                )
+                % {"name": name},
                 code="FILE-DAMAGED",
             ) from exc
         if len(workbook.sheets) > 1:
             warnings.append(
-                f"Only the first sheet ('{workbook.sheets[0][0]}') of {name} was "
-                f"read; the workbook has {len(workbook.sheets)} sheets."
+                _(
+                    "Only the first sheet ('%(sheet)s') of %(name)s was read; the "
+                    "workbook has %(count)s sheets."
+                )
+                % {
+                    "sheet": workbook.sheets[0][0],
+                    "name": name,
+                    "count": len(workbook.sheets),
+                }
             )
         rows = workbook.rows()
         header: list[str] = []
@@ -1280,8 +1427,11 @@ def _open_xlsx(path: Path, name: str, warnings: list[str]) -> ManifestReader:
 
 def _damaged_xlsx(name: str) -> ManifestRefused:
     return ManifestRefused(
-        f"{name} is damaged and could not be read to the end: save it again as "
-        f"Excel Workbook (.xlsx) or as CSV (UTF-8) and upload that.",
+        _(
+            "%(name)s is damaged and could not be read to the end: save it again as "
+            "Excel Workbook (.xlsx) or as CSV (UTF-8) and upload that."
+        )
+        % {"name": name},
         code="FILE-DAMAGED",
     )
 

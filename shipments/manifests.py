@@ -20,6 +20,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from shipments.manifest_parsing import ManifestRefused, open_manifest
@@ -40,8 +41,15 @@ def manifest_receive(
     if upload.size > limit:
         raise ValidationError(
             {
-                "file": f"{upload.name} is {upload.size / 1e6:.0f} MB, over the "
-                f"{limit / 1e6:.0f} MB limit: split the manifest by master AWB."
+                "file": _(
+                    "%(name)s is %(size)s MB, over the %(limit)s MB limit: split the "
+                    "manifest by master AWB."
+                )
+                % {
+                    "name": upload.name,
+                    "size": f"{upload.size / 1e6:.0f}",
+                    "limit": f"{limit / 1e6:.0f}",
+                }
             }
         )
     digest = hashlib.sha256()
