@@ -36,7 +36,9 @@ def decision_message(
     }
     if decision == "request_documents" and declaration.requested_documents:
         text += " " + _("Documents needed: %(documents)s.") % {
-            "documents": ", ".join(declaration.requested_document_labels)
+            "documents": ", ".join(
+                str(label) for label in declaration.requested_document_labels
+            )
         }
     return text
 

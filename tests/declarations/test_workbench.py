@@ -215,6 +215,22 @@ def test_assign_action_in_the_list_names_the_holder(
     assert mine.assigned_to == anna and free.assigned_to.first_name == "Bram"
 
 
+def test_take_over_action_moves_the_declaration_and_logs_it(
+    anna, bram, bram_client, shipper
+):
+    """The list's "Take over" assigns a colleague's declaration to me."""
+    from declarations.services.assignment import declaration_assign
+
+    declaration = accepted(shipper)
+    declaration_assign(declaration=declaration, by=anna)
+    bram_client.post(
+        QUEUE, {"action": "take_over", ACTION_CHECKBOX_NAME: [declaration.pk]}
+    )
+    declaration.refresh_from_db()
+    assert declaration.assigned_to == bram
+    assert "Bram Officer" in queue_rows(bram_client, assigned="me")
+
+
 def test_final_decision_ends_the_assignment_hold_keeps_it(anna, anna_client, shipper):
     """Held, the case stays with its officer; released, it leaves the queue."""
     declaration = accepted(shipper)
@@ -441,6 +457,27 @@ def test_officer_sees_the_document_inline_and_can_download_it(
     assert shown["X-Frame-Options"] == "SAMEORIGIN"
     download = anna_client.get(url + "?download=1")
     assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_an_image_document_is_shown_as_an_image_with_alt_text(
+    anna_client, shipper, settings, tmp_path
+):
+    """A scanned invoice (PNG) appears as an <img> with a text alternative."""
+    settings.MEDIA_ROOT = tmp_path
+    declaration = accepted(shipper)
+    document = Document(
+        declaration=declaration,
+        kind="commercial_invoice",
+        original_name="scan.png",
+        size=8,
+        content_type="image/png",
+    )
+    document.file.save("scan.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+    page = anna_client.get(change_url(declaration)).content.decode()
+    url = reverse(
+        "admin:declarations_declaration_document", args=[declaration.pk, document.pk]
+    )
+    assert f'<img src="{url}" alt="Commercial invoice: scan.png"' in page
 
 
 def test_documents_are_not_served_to_traders_or_staff_without_rights(
