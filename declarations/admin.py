@@ -56,7 +56,6 @@ from declarations.services.assignment import (
     officer_name,
 )
 from declarations.services.lifecycle import (
-    ACTION_PAST,
     BULK_RELEASE_MAX_RISK,
     OFFICER_DECISIONS,
     SANCTIONS_CODE,
@@ -380,6 +379,15 @@ _TITLE = {
     "request_documents": _("Request documents"),
     "refuse": _("Refuse"),
     "invalidate": _("Invalidate"),
+}
+
+
+_PAST = {
+    "release": _("released"),
+    "hold": _("held"),
+    "request_documents": _("asked for documents"),
+    "refuse": _("refused"),
+    "invalidate": _("invalidated"),
 }
 
 
@@ -718,7 +726,7 @@ class DeclarationAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     _g("%(n)d declaration(s) %(past)s.")
-                    % {"n": done, "past": ACTION_PAST[decision]},
+                    % {"n": done, "past": _PAST[decision]},
                     messages.SUCCESS,
                 )
             if proposed:
@@ -742,6 +750,7 @@ class DeclarationAdmin(admin.ModelAdmin):
                 "title": _g("%(decision)s: %(n)d declaration(s)")
                 % {"decision": _TITLE[decision], "n": queryset.count()},
                 "decision": decision,
+                "decision_title": _TITLE[decision],
                 "declarations": queryset,
                 "form": form,
                 "action": f"{decision}_selected",
@@ -870,8 +879,7 @@ class DeclarationAdmin(admin.ModelAdmin):
                     )
                 self.message_user(
                     request,
-                    _g("%(d)s %(past)s.")
-                    % {"d": declaration, "past": ACTION_PAST[decision]},
+                    _g("%(d)s %(past)s.") % {"d": declaration, "past": _PAST[decision]},
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
@@ -893,6 +901,7 @@ class DeclarationAdmin(admin.ModelAdmin):
                 "title": _g("%(decision)s: declaration %(d)s")
                 % {"decision": _TITLE[decision], "d": declaration},
                 "decision": decision,
+                "decision_title": _TITLE[decision],
                 "declarations": [declaration],
                 "form": form,
                 "opts": self.model._meta,
