@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
+from declarations.document_files import INLINE_TYPES, document_file_response
 from declarations.forms import DecisionForm
 from declarations.models import (
     DECIDABLE_STATUSES,
@@ -65,11 +66,6 @@ from declarations.services.lifecycle import (
     release_awaits_second_officer,
 )
 from shipments.models import Manifest, Shipment
-
-# Files a browser may show inside the page; anything else is only downloaded
-# (an SVG or HTML upload could carry script).
-INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif",
-                "image/webp")  # fmt: skip
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -921,23 +917,7 @@ class DeclarationAdmin(admin.ModelAdmin):
             pk=document_pk,
             declaration_id=pk,
         )
-        inline = document.content_type in INLINE_TYPES and "download" not in request.GET
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404(_g("The file of this document is missing.")) from exc
-        response = FileResponse(
-            handle,
-            as_attachment=not inline,
-            filename=document.original_name,
-            content_type=(
-                document.content_type
-                if document.content_type in INLINE_TYPES
-                else "application/octet-stream"
-            ),
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_file_response(document, download="download" in request.GET)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

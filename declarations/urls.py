@@ -31,4 +31,9 @@ urlpatterns = [
     path("<int:pk>/submit/", views.declaration_submit, name="submit"),
     path("<int:pk>/documents/", views.documents, name="documents"),
     path("<int:pk>/documents/upload/", views.document_add, name="document-upload"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/",
+        views.document_file,
+        name="document-file",
+    ),
 ]

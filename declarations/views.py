@@ -11,7 +11,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +23,7 @@ from django_htmx.middleware import HtmxDetails
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
 from declarations import exports, selectors, selectors_pages, services
+from declarations.document_files import document_file_response
 from declarations.forms import (
     TYPE_GUIDE,
     DeclarationFilterForm,
@@ -400,6 +401,15 @@ def _documents_response(
 def documents(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The documents panel, polled while a check runs."""
     return _documents_response(request, pk)
+
+
+@login_required
+@require_GET
+def document_file(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """One of the declaration's documents: shown in the browser, or downloaded."""
+    declaration = _declaration(request, pk)
+    document = get_object_or_404(declaration.documents, pk=document_pk)
+    return document_file_response(document, download="download" in request.GET)
 
 
 @login_required

@@ -127,3 +127,34 @@ def test_api_upload_with_bad_kind_is_400(api, broker):
     response = api.post(url, {"kind": "passport", "file": file})
     assert response.status_code == 400
     assert json.loads(response.content)["errors"][0]["field"] == "kind"
+
+
+def test_declarant_opens_its_document_and_no_one_else_does(
+    shipper_client, shipper, other_shipper
+):
+    """A PDF is shown in the browser, or downloaded on request; the URL of
+    another organisation's document is a 404."""
+    declaration = make_declaration(organisation=shipper)
+    document = upload(declaration, pdf(["Invoice total EUR 18.00"]), "invoice.pdf")
+    url = reverse("declarations:document-file", args=[declaration.pk, document.pk])
+    shown = shipper_client.get(url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert b"".join(shown.streaming_content).startswith(b"%PDF")
+    assert shown["Content-Disposition"].startswith("inline")
+    assert shipper_client.get(url, {"download": 1})["Content-Disposition"].startswith(
+        "attachment"
+    )
+    theirs = make_declaration(organisation=other_shipper)
+    other = upload(theirs, pdf(["Invoice total EUR 18.00"]), "theirs.pdf")
+    assert (
+        shipper_client.get(
+            reverse("declarations:document-file", args=[theirs.pk, other.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        shipper_client.get(
+            reverse("declarations:document-file", args=[declaration.pk, other.pk])
+        ).status_code
+        == 404
+    )

@@ -1,0 +1,32 @@
+"""A declaration's uploaded document as an HTTP answer, for officers and declarants."""
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+from declarations.models import Document
+
+# Files a browser may show inside the page; anything else is only downloaded
+# (an SVG or HTML upload could carry script).
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif",
+                "image/webp")  # fmt: skip
+
+
+def document_file_response(document: Document, *, download: bool) -> FileResponse:
+    """The file, inline when it is a type browsers show safely, else attached."""
+    inline = document.content_type in INLINE_TYPES and not download
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file of this document is missing.")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=document.original_name,
+        content_type=(
+            document.content_type
+            if document.content_type in INLINE_TYPES
+            else "application/octet-stream"
+        ),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
