@@ -697,7 +697,7 @@ def _read_xlsx(data: bytes) -> InvoiceReading | None:
     from openpyxl.utils import get_column_letter
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if _zip_bomb(archive.infolist()):
+        if _zip_bomb(archive.infolist(), ""):
             return None
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
