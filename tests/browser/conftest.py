@@ -135,10 +135,9 @@ def celery_worker_session(
 
 @pytest.fixture
 def portal(live_server, celery_worker_session, settings, browser_media):
-    """The running portal: live server + worker, with the flushed per-app data
-    that the risk rules read put back. Its `.url` is the server's base URL."""
+    """The running portal: live server + worker. Its `.url` is the server's base
+    URL."""
     settings.MEDIA_ROOT = browser_media
-    unit_values_seed()
     # Import every view now (the PDF views pull in WeasyPrint, seconds of work),
     # not during the first page load with a step's timeout running.
     get_resolver().url_patterns  # noqa: B018
@@ -210,6 +209,26 @@ def new_page(
     assert not server_errors, "server errors during the journey:\n" + "\n".join(
         server_errors
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put back what the flush after a transactional test removed and the rest
+    of the suite expects from the test database's setup (tests/conftest.py).
+
+    With available_apps, Django flushes without recreating content types and
+    permissions (it leaves that to the next transactional test), and xdist
+    schedules the largest group, this one, first: the ordinary tests that run
+    after it on the same process need them, and the seeded unit values.
+    """
+    result = yield
+    from django.core.management.sql import emit_post_migrate_signal
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+        unit_values_seed()
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
