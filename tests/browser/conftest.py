@@ -223,8 +223,11 @@ def pytest_runtest_teardown(item, nextitem):
     """
     result = yield
     from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return result  # skipped before the test database was set up
     with item.config.stash[blocking_manager_key].unblock():
         emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
         unit_values_seed()
