@@ -222,6 +222,7 @@ def test_officers_release_a_sanctions_hit_after_the_shipper_sends_a_document(
     )
     shot(desk, "request documents")
     desk.get_by_role("button", name=re.compile(r"^Request documents")).click()
+    expect(desk.get_by_text(f"{declaration.mrn} asked for documents.")).to_be_visible()
     declaration.refresh_from_db()
     assert declaration.status == Status.DOCUMENTS_REQUESTED
 
@@ -267,6 +268,7 @@ def test_officers_release_a_sanctions_hit_after_the_shipper_sends_a_document(
     other.get_by_role("link", name=re.compile(r"^Release")).click()
     other.get_by_label("Reason").fill("Second check done: released.")
     other.get_by_role("button", name=re.compile(r"^Release")).click()
+    expect(other.get_by_text(f"{declaration.mrn} released.")).to_be_visible()
     shot(other, "released by the second officer")
     declaration.refresh_from_db()
     assert declaration.status == Status.RELEASED
