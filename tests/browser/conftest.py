@@ -64,9 +64,12 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# The browser and the worker live while tests/browser runs ("package" scope):
+# a worker left running would take the tasks of later tests in this process,
+# which start their own worker on the same queue (tests/declarations/test_worker.py).
+@pytest.fixture(scope="package")
 def playwright_browser():
-    """One headless Chromium for the whole session."""
+    """One headless Chromium for all the browser tests."""
     reason = _missing()
     if reason:
         _skip_or_fail(reason)
@@ -76,15 +79,22 @@ def playwright_browser():
     # Playwright's sync API keeps an asyncio loop running in this thread, which
     # Django takes for async code and refuses the test's own ORM calls.
     # https://playwright.dev/python/docs/test-runners#django
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture(scope="session")
@@ -93,13 +103,10 @@ def browser_media(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("browser-media")
 
 
-@pytest.fixture(scope="session")
-def celery_worker_session(
-    django_db_setup, django_db_blocker, browser_media, tmp_path_factory
-):
+@pytest.fixture(scope="package")
+def browser_worker(django_db_setup, django_db_blocker, browser_media, tmp_path_factory):
     """`celery -A portal worker` on the test database and this process's queue,
-    for the whole session (the journeys share it; its tasks read committed rows).
-    """
+    shared by the browser tests (its tasks read the rows they committed)."""
     with django_db_blocker.unblock():
         url = database_url()
     log_path = tmp_path_factory.mktemp("browser-worker") / "worker.log"
@@ -134,7 +141,7 @@ def celery_worker_session(
 
 
 @pytest.fixture
-def portal(live_server, celery_worker_session, settings, browser_media):
+def portal(live_server, browser_worker, settings, browser_media):
     """The running portal: live server + worker. Its `.url` is the server's base
     URL."""
     settings.MEDIA_ROOT = browser_media
