@@ -245,6 +245,10 @@ def pytest_runtest_teardown(item, nextitem):
 def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
+    worker_log = item.funcargs.get("browser_worker")
+    if report.failed and worker_log is not None:
+        tail = "\n".join(worker_log.read_text().splitlines()[-40:])
+        report.sections.append(("Celery worker log (last lines)", tail))
     return report
 
 
