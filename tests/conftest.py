@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from declarations.services import customs_officer_group_ensure
 from declarations.services.risk import unit_values_seed
 from reference.charges import charges_load
 from reference.sanctions import sanctions_load_shipped
@@ -48,6 +49,17 @@ def shipper_client(shipper_user) -> Client:
     client = Client()
     client.force_login(shipper_user)
     return client
+
+
+@pytest.fixture
+def officer(db):
+    """A customs officer: staff, in the officers' group, of a customs authority."""
+    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
+    user = MembershipFactory(organisation=customs).user
+    user.is_staff = True
+    user.save()
+    user.groups.add(customs_officer_group_ensure())
+    return user
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from declarations.services import declaration_decide, declaration_validate
 from declarations.services.documents import document_check, document_upload
 from tests.declarations.data.documents import elf, invoice_xlsx, pdf
 from tests.declarations.factories import make_declaration
-from tests.declarations.test_lifecycle import officer  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

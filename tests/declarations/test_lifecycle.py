@@ -10,25 +10,13 @@ from accounts.errors import ApplicationError
 from declarations.identifiers import mrn_problem
 from declarations.models import Declaration, GoodsItem, Status, StatusChange
 from declarations.services import (
-    customs_officer_group_ensure,
     declaration_decide,
     declaration_submit,
     declaration_validate,
 )
-from tests.accounts.factories import MembershipFactory, OrganisationFactory
 from tests.declarations.factories import make_declaration
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officer(db):
-    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
-    user = MembershipFactory(organisation=customs).user
-    user.is_staff = True
-    user.save()
-    user.groups.add(customs_officer_group_ensure())
-    return user
 
 
 def submitted(shipper, **changes) -> Declaration:

@@ -10,25 +10,14 @@ from pypdf import PdfReader
 from declarations.models import Declaration, Status
 from declarations.pdf import qr_svg, release_note_html
 from declarations.services import (
-    customs_officer_group_ensure,
     declaration_decide,
     declaration_submit,
     declaration_validate,
 )
-from tests.accounts.factories import MembershipFactory, OrganisationFactory
+from tests.accounts.factories import MembershipFactory
 from tests.declarations.factories import make_declaration
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officer(db):
-    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
-    user = MembershipFactory(organisation=customs).user
-    user.is_staff = True
-    user.save()
-    user.groups.add(customs_officer_group_ensure())
-    return user
 
 
 @pytest.fixture
