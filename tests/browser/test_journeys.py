@@ -62,7 +62,8 @@ def wait_for_status(declaration, status, timeout=WORKER_TIMEOUT_MS / 1000):
     raise AssertionError(f"{declaration} is {declaration.status}, not {status}")
 
 
-def officer(name: str):
+def new_officer(name: str):
+    """Another customs officer (the suite's `officer` fixture gives one)."""
     customs = OrganisationFactory(slug="customs", kind="customs", eori="")
     user = MembershipFactory(
         organisation=customs, user__first_name=name, user__last_name="Officer"
@@ -196,7 +197,7 @@ def test_officers_release_a_sanctions_hit_after_the_shipper_sends_a_document(
 ):
     shipper = OrganisationFactory(slug="sanctioned-buyer-shipper", kind="shipper")
     shipper_user = MembershipFactory(organisation=shipper).user
-    first, second = officer("First"), officer("Second")
+    first, second = new_officer("First"), new_officer("Second")
     declaration = make_declaration(
         organisation=shipper, submit=True, consignee_name=SANCTIONED
     )
@@ -286,7 +287,7 @@ def test_shipper_downloads_the_release_note(new_page, shot, tmp_path):
     declaration = declaration_decide(
         declaration=declaration,
         decision="release",
-        by=officer("Release"),
+        by=new_officer("Release"),
         reason="Checked at the belt.",
     )
     assert declaration.status == Status.RELEASED and declaration.mrn
