@@ -3,7 +3,6 @@
 import re
 
 import segno
-import weasyprint
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -66,7 +65,18 @@ def release_note_html(declaration: Declaration) -> str:
     return render_to_string("declarations/pdf/release_note.html", context)
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot load the system's Pango library on this machine."""
+
+
 def pdf_from_html(html: str) -> bytes:
+    # Imported here, not with the module: WeasyPrint loads the system Pango
+    # when imported, and a machine without it should still serve every page
+    # but the PDFs (which then say what to install).
+    try:
+        import weasyprint  # noqa: PLC0415
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(str(exc)) from exc
     return weasyprint.HTML(string=html).write_pdf()
 
 

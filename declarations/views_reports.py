@@ -38,7 +38,19 @@ def _printable(request: HttpRequest, pk: int) -> Declaration:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+def _pdf_response(html: str, filename: str) -> HttpResponse:
+    try:
+        content = pdf.pdf_from_html(html)
+    except pdf.PdfUnavailable:
+        return HttpResponse(
+            _(
+                "PDFs cannot be made on this server: it lacks the Pango library "
+                "(Debian: apt install libpango-1.0-0 libpangoft2-1.0-0). "
+                "Everything else works."
+            ),
+            content_type="text/plain; charset=utf-8",
+            status=503,
+        )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
@@ -50,8 +62,10 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def declaration_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = _printable(request, pk)
-    content = pdf.pdf_from_html(pdf.declaration_html(declaration))
-    return _pdf_response(content, pdf.safe_filename("declaration", declaration.lrn))
+    return _pdf_response(
+        pdf.declaration_html(declaration),
+        pdf.safe_filename("declaration", declaration.lrn),
+    )
 
 
 @login_required
@@ -65,8 +79,10 @@ def release_note(request: HttpRequest, pk: int) -> HttpResponse:
             {"declaration": declaration, "is_officer": _is_officer(request)},
             status=409,
         )
-    content = pdf.pdf_from_html(pdf.release_note_html(declaration))
-    return _pdf_response(content, pdf.safe_filename("release-note", declaration.mrn))
+    return _pdf_response(
+        pdf.release_note_html(declaration),
+        pdf.safe_filename("release-note", declaration.mrn),
+    )
 
 
 @login_required

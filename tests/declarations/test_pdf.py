@@ -1,6 +1,7 @@
 """The declaration as filed and the release note, as PDF files."""
 
 import io
+import sys
 
 import pytest
 import segno
@@ -139,3 +140,19 @@ def test_officer_downloads_any_release_note(client, officer, released):
 def test_signed_out_visitor_is_sent_to_sign_in(client, released):
     response = client.get(reverse("reports:declaration-pdf", args=[released.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_without_pango_a_pdf_is_a_503_that_says_what_to_install(
+    shipper_client, accepted, monkeypatch
+):
+    """WeasyPrint is imported only for a PDF: without it (or without the
+    system Pango it loads) the rest of the portal runs and the PDF link
+    explains itself."""
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    response = shipper_client.get(
+        reverse("reports:declaration-pdf", args=[accepted.pk])
+    )
+    assert response.status_code == 503
+    assert "libpango" in response.content.decode()
+    page = shipper_client.get(reverse("declarations:detail", args=[accepted.pk]))
+    assert page.status_code == 200
