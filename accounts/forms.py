@@ -60,7 +60,15 @@ class EmailAuthenticationForm(AuthenticationForm):
     """The sign-in form, with the e-mail compared without regard to case."""
 
     def clean_username(self) -> str:
-        return normalise_email(self.cleaned_data.get("username", ""))
+        email = normalise_email(self.cleaned_data.get("username", ""))
+        # Logins made before e-mails were stored in lower case keep their case.
+        stored = (
+            get_user_model()
+            .objects.filter(username__iexact=email)
+            .values_list("username", flat=True)
+            .first()
+        )
+        return stored or email
 
 
 ROLE_CHOICES = [

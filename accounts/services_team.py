@@ -132,12 +132,13 @@ class IssuedInvitation:
 def _send_invitation(*, invitation: Invitation, url: str, by_name: str) -> None:
     context = {"invitation": invitation, "url": url, "by_name": by_name}
     subject = _("Join %(organisation)s on the LGG customs portal") % {
-        "organisation": invitation.organisation.name
+        # One line: a name with a line break would be refused as a mail header.
+        "organisation": " ".join(invitation.organisation.name.split())
     }
     body = render_to_string("accounts/email/invitation.txt", context)
     try:
         send_mail(subject, body, None, [invitation.email])
-    except (SMTPException, OSError):
+    except (SMTPException, OSError, ValueError):  # BadHeaderError is a ValueError
         # The invitation stays pending; the admin can send it again.
         logger.exception("Invitation %s could not be e-mailed", invitation.pk)
 
@@ -214,14 +215,18 @@ def invitation_accept(
         raise ApplicationError(_("This invitation can no longer be used."), status=410)
     if email_has_login(invitation.email):
         raise ApplicationError(email_taken_message(), status=409)
-    membership = membership_create(
-        organisation=invitation.organisation,
-        email=invitation.email,
-        password=password,
-        role=invitation.role,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-    )
+    try:
+        with transaction.atomic():
+            membership = membership_create(
+                organisation=invitation.organisation,
+                email=invitation.email,
+                password=password,
+                role=invitation.role,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+            )
+    except IntegrityError as exc:  # the address got a login a moment ago
+        raise ApplicationError(email_taken_message(), status=409) from exc
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership

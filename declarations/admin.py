@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -395,8 +396,10 @@ def _decision_action(decision: str):
 
     action.__name__ = f"{decision}_selected"
     return admin.action(
-        description=_("%(decision)s: selected declarations")
-        % {"decision": _TITLE[decision]},
+        # Lazy: the admin shows it in the officer's language, not the import's.
+        description=format_lazy(
+            _("{decision}: selected declarations"), decision=_TITLE[decision]
+        ),
         permissions=["decide"],
     )(action)
 
@@ -784,6 +787,11 @@ class DeclarationAdmin(admin.ModelAdmin):
                     shipment_id=shipment.pk,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
+                    confirmed=[
+                        int(pk)
+                        for pk in request.POST.getlist("confirmed")
+                        if pk.isdigit()
+                    ],
                 )
             except (ApplicationError, ValidationError, PermissionDenied) as exc:
                 self.message_user(request, _message(exc), messages.ERROR)

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from declarations.models import Declaration, DeclarationType, Status
+from declarations.models import Declaration, Status
 from shipments.manifest_parsing import neutralise_cell
 
 # An XLSX file is built in memory: beyond this many rows, the user is asked to
@@ -50,15 +51,12 @@ def _rows(declarations: QuerySet[Declaration]) -> Iterator[list]:
     """One list of cell values per declaration: text neutralised, amounts as
     Decimal, times as local 'YYYY-MM-DD HH:MM'."""
     statuses = dict(Status.choices)
-    types = dict(DeclarationType.choices)
     names = [name for name, _label in COLUMNS]
     for values in declarations.values_list(*names).iterator(chunk_size=CHUNK):
         row = []
         for name, value in zip(names, values, strict=True):
             if name == "status":
                 value = str(statuses.get(value, value))
-            elif name == "type":
-                value = str(types.get(value, value)).split(" ")[0]
             if value is None:
                 row.append("")
             elif isinstance(value, Decimal):
@@ -66,7 +64,10 @@ def _rows(declarations: QuerySet[Declaration]) -> Iterator[list]:
             elif hasattr(value, "tzinfo"):
                 row.append(timezone.localtime(value).strftime("%Y-%m-%d %H:%M"))
             else:
-                row.append(neutralise_cell(str(value)))
+                # Control characters (e.g. a pasted vertical tab) cannot be
+                # stored in an XLSX cell: they are dropped from both formats.
+                text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+                row.append(neutralise_cell(text))
         yield row
 
 

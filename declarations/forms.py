@@ -169,6 +169,7 @@ class DeclarationHeaderForm(forms.Form):
     packages = forms.IntegerField(
         label=_("Packages"),
         min_value=1,
+        max_value=99_999,
         required=False,
         help_text=_("How many boxes or bags the consignment is in."),
     )
@@ -415,7 +416,9 @@ class GoodsItemForm(forms.Form):
             "Country of origin, where the goods were made: 2 letters, e.g. CN."
         ),
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=9_999_999, initial=1
+    )
     item_value = forms.DecimalField(
         label=_("Value"),
         min_value=0,

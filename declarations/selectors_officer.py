@@ -99,7 +99,9 @@ def dashboard_daily_status(*, days: int = 14) -> tuple[list, dict[str, list[int]
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     rows = (
-        Declaration.objects.filter(submitted_at__date__gte=first)
+        Declaration.objects.filter(
+            submitted_at__date__gte=first, submitted_at__date__lte=today
+        )
         .annotate(day=TruncDate("submitted_at"))
         .values("day", "status")
         .annotate(n=Count("pk"))

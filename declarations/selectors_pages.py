@@ -2,7 +2,7 @@
 notifications. Every read is scoped to the organisation that asks."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -48,7 +48,7 @@ def declaration_search(
     if created_from:
         queryset = queryset.filter(created_at__date__gte=created_from)
     if created_to:
-        queryset = queryset.filter(created_at__date__lt=created_to + timedelta(days=1))
+        queryset = queryset.filter(created_at__date__lte=created_to)
     if manifest:
         queryset = queryset.filter(manifest_id=manifest)
     text = text.strip()

@@ -11,7 +11,7 @@ import logging
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import OperationalError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from declarations.models import Declaration, Severity, ValidationIssue
@@ -69,6 +69,12 @@ def _record_failure(self, exc, task_id, args, kwargs, einfo) -> None:
             field="",
             message=message,
         )
+        _touch(declaration_id)
+
+
+def _touch(declaration_id: int) -> None:
+    """Move the declaration's updated_at: its cached API answer is then stale."""
+    Declaration.objects.filter(pk=declaration_id).update(updated_at=timezone.now())
 
 
 @shared_task(
@@ -113,9 +119,10 @@ def _record_document_failure(self, exc, task_id, args, kwargs, einfo) -> None:
     logger.error("Check of document %s failed: %s", document_id, exc)
     with translation.override(language_of(kwargs)):
         problem = _("The portal could not read this file. Upload it again as PDF.")
-    Document.objects.filter(pk=document_id, outcome=Document.Outcome.PENDING).update(
-        outcome=Document.Outcome.REFUSED, problems=[problem]
-    )
+    refused = Document.objects.filter(pk=document_id, outcome=Document.Outcome.PENDING)
+    declaration_id = refused.values_list("declaration_id", flat=True).first()
+    if refused.update(outcome=Document.Outcome.REFUSED, problems=[problem]):
+        _touch(declaration_id)
 
 
 @shared_task(

@@ -285,10 +285,11 @@ def declaration_field(request: HtmxHttpRequest, pk: int, name: str) -> HttpRespo
         )
         declaration = refreshed
     except ValidationError as exc:
+        # A change can be refused on another field (a new master AWB that
+        # already holds this house AWB): say so rather than "Saved".
         error = " ".join(
-            exc.message_dict.get(name, [])
-            if hasattr(exc, "error_dict")
-            else exc.messages
+            (exc.message_dict.get(name) if hasattr(exc, "error_dict") else None)
+            or exc.messages
         )
     except ApplicationError as exc:
         error = exc.message

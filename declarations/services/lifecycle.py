@@ -1,7 +1,7 @@
 """The lifecycle: locked transitions with their audit rows, submission, decisions."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -20,6 +20,7 @@ from declarations.models import (
     Declaration,
     DocumentKind,
     ScreeningMatch,
+    Status,
     StatusChange,
     ValidationIssue,
 )
@@ -244,6 +245,11 @@ def declaration_decide(
         declaration.release_proposed_by = None
         declaration.release_proposed_at = None
         declaration.release_proposal_reason = ""
+    if decision == "release":
+        # Approved (or never needed): no proposal is pending any more.
+        declaration.release_proposed_by = None
+        declaration.release_proposed_at = None
+        declaration.release_proposal_reason = ""
     if decision in FINAL_DECISIONS:
         declaration.assigned_to = None
         declaration.assigned_at = None
@@ -318,7 +324,9 @@ def flight_release_candidates(
     )
     release, skip = [], []
     for d in declarations:
-        if d.sanctions_hit:
+        if d.status == Status.HELD:
+            skip.append((d, _("held by an officer")))
+        elif d.sanctions_hit:
             skip.append((d, _("sanctions hit: needs two officers")))
         elif d.risk_score > BULK_RELEASE_MAX_RISK:
             skip.append((d, _("risk score %(score)s") % {"score": d.risk_score}))
@@ -337,10 +345,17 @@ def flight_release_candidates(
 
 @transaction.atomic
 def flight_release_low_risk(
-    *, shipment_id: int, by: AbstractBaseUser, reason: str
+    *,
+    shipment_id: int,
+    by: AbstractBaseUser,
+    reason: str,
+    confirmed: Collection[int],
 ) -> tuple[list[Declaration], list[tuple[Declaration, str]]]:
-    """Release every decidable declaration of one shipment (flight) that has no
-    risk at all and no sanctions hit; the others stay for an officer.
+    """Release the decidable declarations of one shipment (flight) that have no
+    risk at all, no sanctions hit and no hold; the others stay for an officer.
+
+    Only those of `confirmed` (the ones the officer was shown) are released:
+    a declaration of the flight that arrived since is left for the next look.
 
     Each release is an ordinary decision: audit row, notification, webhooks.
     """
@@ -351,9 +366,11 @@ def flight_release_low_risk(
             {"reason": _("Give the reason the declarants will read.")}
         )
     release, skip = flight_release_candidates(shipment_id=shipment_id, by=by)
+    confirmed = set(confirmed)
     released = [
         declaration_decide(declaration=d, decision="release", by=by, reason=reason)
         for d in release
+        if d.pk in confirmed
     ]
     return released, skip
 

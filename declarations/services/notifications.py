@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from declarations.models import Declaration, Notification, StatusChange
@@ -48,9 +49,15 @@ def decision_notify(
 ) -> Notification:
     """A notification for the declarant's organisation and, after commit, an
     e-mail to each of its members who has an e-mail address."""
-    message = decision_message(
-        declaration=declaration, decision=decision, change=change
-    )
+    # In the portal's language, not the officer's: the declarant's is not known.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = decision_message(
+            declaration=declaration, decision=decision, change=change
+        )
+        subject = _("Customs decision on %(lrn)s: %(decision)s") % {
+            "lrn": declaration.lrn,
+            "decision": _words(decision),
+        }
     notification = Notification.objects.create(
         organisation_id=declaration.organisation_id,
         declaration=declaration,
@@ -67,14 +74,14 @@ def decision_notify(
         .distinct()
     )
     if recipients:
-        subject = _("Customs decision on %(lrn)s: %(decision)s") % {
-            "lrn": declaration.lrn,
-            "decision": _words(decision),
-        }
         # One message per member: colleagues' addresses are not shared.
         mails = [
             (subject, message, settings.DEFAULT_FROM_EMAIL, [email])
             for email in recipients
         ]
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=False))
+        # robust: a mail server failure is logged and never undoes, or hides,
+        # a decision already committed.
+        transaction.on_commit(
+            lambda: send_mass_mail(mails, fail_silently=False), robust=True
+        )
     return notification

@@ -148,3 +148,16 @@ def test_existing_demo_style_logins_still_work(client: Client):
         {"username": "shipper@demo.example", "password": "pass-word-123"},
     )
     assert response.status_code == 302
+
+
+def test_a_login_in_any_case_signs_in_whatever_case_it_was_stored_in(
+    client: Client,
+):
+    """E-mails are compared without regard to case, also for logins stored
+    with capitals before sign-up lower-cased them."""
+    MembershipFactory(user__username="Anna.Peeters@Example.com")
+    for typed in ("anna.peeters@example.com", "ANNA.PEETERS@EXAMPLE.COM"):
+        response = Client().post(
+            "/accounts/login/", {"username": typed, "password": "pass-word-123"}
+        )
+        assert response.status_code == 302, typed

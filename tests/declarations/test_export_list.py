@@ -171,3 +171,22 @@ def test_xlsx_beyond_its_limit_sends_the_user_back_with_a_way_out(
     html = response.content.decode()
     assert response.redirect_chain[-1][0].endswith("?type=H7")
     assert "More than 1 declarations match" in html and "CSV" in html
+
+
+def test_control_characters_and_far_dates_do_not_break_the_list(
+    shipper_client, shipper
+):
+    """A pasted vertical tab in a name is dropped from the XLSX (which cannot
+    hold it); the latest date a user can type is a valid filter."""
+    make_declaration(organisation=shipper, lrn="LRN-VT", consignee_name="ACME\x0bLtd")
+    sheet = load_workbook(
+        io.BytesIO(
+            shipper_client.get(reverse("declarations:export", args=["xlsx"])).content
+        )
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert dict(zip(rows[0], rows[1], strict=True))["Consignee"] == "ACMELtd"
+    page = shipper_client.get(
+        reverse("declarations:list"), {"created_to": "9999-12-31"}
+    )
+    assert page.status_code == 200 and "LRN-VT" in page.content.decode()

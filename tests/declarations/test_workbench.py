@@ -343,7 +343,13 @@ def test_bulk_release_of_a_flight_releases_only_clean_declarations(
     confirm = _bulk(anna_client, [clean.pk]).content.decode()
     assert "2 declarations will be released" in confirm
     assert "sanctions hit" in confirm and "risk score 10" in confirm
-    done = _bulk(anna_client, [clean.pk], apply="1", reason="Flight cleared")
+    done = _bulk(
+        anna_client,
+        [clean.pk],
+        apply="1",
+        reason="Flight cleared",
+        confirmed=[clean.pk, clean2.pk],
+    )
     assert "2 declaration(s) released, 2 left" in done.content.decode()
     status = dict(Declaration.objects.values_list("lrn", "status"))
     assert status["B1"] == status["B2"] == Status.RELEASED
@@ -538,3 +544,22 @@ def test_dashboard_is_for_officers_only(shipper_client):
     """A trader cannot open the dashboard."""
     url = reverse("admin:declarations_declaration_dashboard")
     assert shipper_client.get(url).status_code == 302
+
+
+def test_bulk_release_leaves_held_and_unseen_declarations(anna_client, anna, shipper):
+    """A declaration an officer holds is not released with its flight, nor is
+    one the confirmation page did not show (arrived since)."""
+    held = accepted(shipper, lrn="K1", hawb="H-K1", consignee_name="Buyer One")
+    declaration_decide(declaration=held, decision="hold", by=anna, reason="Inspect")
+    shown = accepted(shipper, lrn="K2", hawb="H-K2", consignee_name="Buyer Two")
+    confirm = _bulk(anna_client, [shown.pk]).content.decode()
+    assert "held by an officer" in confirm
+    late = accepted(shipper, lrn="K3", hawb="H-K3", consignee_name="Buyer Three")
+    _bulk(anna_client, [shown.pk], apply="1", reason="ok", confirmed=[shown.pk])
+    status = dict(Declaration.objects.values_list("lrn", "status"))
+    assert status == {
+        "K1": Status.HELD,
+        "K2": Status.RELEASED,
+        "K3": Status.ACCEPTED,
+    }
+    assert late.pk not in (held.pk, shown.pk)

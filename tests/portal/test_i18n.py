@@ -45,3 +45,13 @@ def test_status_labels_are_translated(language, expected):
     """Model choices (status badges, filters) come from the catalogues too."""
     with translation.override(language):
         assert str(Status.ACCEPTED.label) == expected
+
+
+def test_admin_decision_actions_are_named_in_the_officers_language():
+    """The actions' names are made when shown, not when the admin is imported."""
+    from declarations.admin import DeclarationAdmin
+
+    with translation.override("zh-hans"):
+        assert str(DeclarationAdmin.release_selected.short_description) == (
+            "放行：所选报关单"
+        )
