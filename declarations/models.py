@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -444,8 +445,8 @@ class StatusChange(models.Model):
         if self.by_user_id:
             return self.by_user.get_full_name() or self.by_user.get_username()
         if self.by_api_key_id:
-            return f"API key {self.by_api_key.prefix}…"
-        return "Portal (automatic)"
+            return gettext("API key %(prefix)s…") % {"prefix": self.by_api_key.prefix}
+        return gettext("Portal (automatic)")
 
 
 class ScreeningMatch(models.Model):
