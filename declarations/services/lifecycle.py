@@ -206,6 +206,24 @@ def declaration_decide(
                 {"documents": _("Tick at least one document you need.")}
             )
         declaration.requested_documents = sorted(set(documents))
+    approving = (
+        decision == "release"
+        and release_awaits_second_officer(declaration)
+        and declaration.release_proposed_by_id != by.pk
+    )
+    if (
+        declaration.assigned_to_id
+        and declaration.assigned_to_id != by.pk
+        and not approving  # four eyes: the second officer is another by design
+    ):
+        raise ApplicationError(
+            _(
+                "%(officer)s is working on this declaration. Take it over first "
+                "if you are to decide on it."
+            )
+            % {"officer": officer_name(declaration.assigned_to)},
+            status=409,
+        )
     if decision == "release" and has_sanctions_hit(declaration):
         proposer = declaration.release_proposed_by
         if proposer is None or declaration.status not in DECIDABLE_STATUSES:

@@ -563,3 +563,28 @@ def test_bulk_release_leaves_held_and_unseen_declarations(anna_client, anna, shi
         "K3": Status.ACCEPTED,
     }
     assert late.pk not in (held.pk, shown.pk)
+
+
+def test_a_declaration_held_by_one_officer_is_not_decided_by_another(
+    anna, bram, shipper
+):
+    """Bram cannot hold what Anna is working on until he takes it over; the
+    second officer's approval of a four-eyes release is the one exception."""
+    from accounts.errors import ApplicationError
+    from declarations.services.assignment import declaration_assign
+
+    declaration = accepted(shipper, lrn="W1", hawb="H-W1")
+    declaration_assign(declaration=declaration, by=anna)
+    with pytest.raises(ApplicationError, match="is working on this declaration"):
+        declaration_decide(
+            declaration=declaration, decision="hold", by=bram, reason="Check"
+        )
+    declaration_assign(declaration=declaration, by=bram, take_over=True)
+    declaration_decide(declaration=declaration, decision="hold", by=bram, reason="x")
+    assert Declaration.objects.get(pk=declaration.pk).status == Status.HELD
+
+    hit = accepted(shipper, lrn="W2", hawb="H-W2", consignor_name=SANCTIONED)
+    declaration_assign(declaration=hit, by=anna)
+    declaration_decide(declaration=hit, decision="release", by=anna, reason="ok")
+    declaration_decide(declaration=hit, decision="release", by=bram, reason="ok")
+    assert Declaration.objects.get(pk=hit.pk).status == Status.RELEASED
