@@ -13,9 +13,6 @@ where a missing browser fails them: CI must run the journeys.
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from django.conf import settings as django_settings
 from django.urls import get_resolver
 
 from declarations.services.risk import unit_values_seed
-from tests.declarations.test_worker import database_url
+from tests.declarations.test_worker import running_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "var" / "test-output" / "browser"
@@ -104,40 +101,12 @@ def browser_media(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="package")
-def browser_worker(django_db_setup, django_db_blocker, browser_media, tmp_path_factory):
+def browser_worker(django_db_setup, browser_media, tmp_path_factory):
     """`celery -A portal worker` on the test database and this process's queue,
     shared by the browser tests (its tasks read the rows they committed)."""
-    with django_db_blocker.unblock():
-        url = database_url()
     log_path = tmp_path_factory.mktemp("browser-worker") / "worker.log"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "DATABASE_URL": url,
-        "CELERY_QUEUE": django_settings.CELERY_TASK_DEFAULT_QUEUE,
-        "MEDIA_ROOT": str(browser_media),
-    }
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker",
-             "--loglevel", "info", "--concurrency", "1", "--without-gossip",
-             "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while "ready." not in log_path.read_text():
-            assert worker.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, (
-                "worker did not start:\n" + log_path.read_text()
-            )
-            time.sleep(0.2)
+    with running_worker(log_path, MEDIA_ROOT=str(browser_media)):
         yield log_path
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 @pytest.fixture

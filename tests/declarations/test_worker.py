@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,37 +43,23 @@ def database_url() -> str:
     return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(tmp_path):
-    """`celery -A portal worker` on this test's database and this process's queue."""
-    log_path = tmp_path / "worker.log"
+@contextmanager
+def running_worker(log_path: Path, **env_extra: str) -> Iterator[Path]:
+    """`celery -A portal worker` on this test database and this process's
+    queue, started and ready; stopped on exit. Yields its log's path."""
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": database_url(),
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        **env_extra,
     }
     with log_path.open("w") as log:
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--loglevel",
-                "info",
-                "--concurrency",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+            [sys.executable, "-m", "celery", "-A", "portal", "worker",
+             "--loglevel", "info", "--concurrency", "1", "--without-gossip",
+             "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log_path.read_text():
@@ -87,6 +75,12 @@ def celery_worker_process(tmp_path):
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path):
+    with running_worker(tmp_path / "worker.log") as log_path:
+        yield log_path
 
 
 def wait_for(declaration, statuses, timeout=30.0):
