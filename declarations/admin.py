@@ -57,6 +57,7 @@ from declarations.services.assignment import (
     declaration_unassign,
     officer_name,
 )
+from declarations.services.filing import ITEM_FIELDS
 from declarations.services.lifecycle import (
     BULK_RELEASE_MAX_RISK,
     OFFICER_DECISIONS,
@@ -84,16 +85,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class GoodsItemInline(ReadOnlyInline):
     model = GoodsItem
-    fields = [
-        "line",
-        "description",
-        "hs_code",
-        "origin_country",
-        "quantity",
-        "item_value",
-        "net_mass_kg",
-        "product_id",
-    ]
+    fields = ["line", *ITEM_FIELDS]
     readonly_fields = fields
 
 

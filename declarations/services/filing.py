@@ -1,7 +1,7 @@
 """The declarant's writes: create a declaration, edit its fields and items."""
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -249,17 +249,24 @@ def declaration_create(
         declarant_eori=organisation.eori,
         **{f: data[f] for f in DECLARATION_FIELDS if f in data and f != "lrn"},
     )
+    goods_items_create(declaration=declaration, items=data["items"])
+    if submit:
+        declaration_submit(declaration=declaration, by=by)
+    return declaration
+
+
+def goods_items_create(
+    *, declaration: Declaration, items: Sequence[Mapping[str, Any]]
+) -> None:
+    """The goods items of a declaration filed whole, numbered from 1."""
     GoodsItem.objects.bulk_create(
         GoodsItem(
             declaration=declaration,
             line=line,
             **{f: normalise(f, v) for f, v in item.items() if f in ITEM_FIELDS},
         )
-        for line, item in enumerate(data["items"], start=1)
+        for line, item in enumerate(items, start=1)
     )
-    if submit:
-        declaration_submit(declaration=declaration, by=by)
-    return declaration
 
 
 @transaction.atomic

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
-from declarations.models import Declaration, GoodsItem, Status
+from declarations.models import Declaration, Status
 from declarations.services.filing import (
     CONSIGNMENT_FIELDS,
     DECLARATION_FIELDS,
-    ITEM_FIELDS,
     SHIPMENT_FIELDS,
     check_hawb_free,
     declaration_create,
+    goods_items_create,
     normalise,
     shipment_for,
 )
@@ -84,14 +84,7 @@ def declaration_amend(
         declarant_eori=old.declarant_eori,
         **{f: data[f] for f in DECLARATION_FIELDS if f in data and f != "lrn"},
     )
-    GoodsItem.objects.bulk_create(
-        GoodsItem(
-            declaration=amended,
-            line=line,
-            **{f: normalise(f, v) for f, v in item.items() if f in ITEM_FIELDS},
-        )
-        for line, item in enumerate(data["items"], start=1)
-    )
+    goods_items_create(declaration=amended, items=data["items"])
     if submit:
         declaration_submit(declaration=amended, by=by)
     return amended
