@@ -3,7 +3,6 @@
 import pytest
 from django.test import Client
 
-from declarations.services import customs_officer_group_ensure
 from declarations.services.risk import unit_values_seed
 from reference.charges import charges_load
 from reference.sanctions import sanctions_load_shipped
@@ -14,6 +13,7 @@ from tests.accounts.factories import (
     MembershipFactory,
     OrganisationFactory,
 )
+from tests.declarations.factories import make_officer
 
 
 @pytest.fixture(scope="session")
@@ -54,12 +54,7 @@ def shipper_client(shipper_user) -> Client:
 @pytest.fixture
 def officer(db):
     """A customs officer: staff, in the officers' group, of a customs authority."""
-    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
-    user = MembershipFactory(organisation=customs).user
-    user.is_staff = True
-    user.save()
-    user.groups.add(customs_officer_group_ensure())
-    return user
+    return make_officer()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 from stdnum.be import vat as be_vat
 
 from accounts.models import Membership, Organisation
@@ -53,3 +54,10 @@ class ApiKeyFactory:
     def issue(*, organisation: Organisation) -> str:
         """A new key for `organisation`; returns the raw key as a broker holds it."""
         return api_key_issue(organisation=organisation, name="test").raw_key
+
+
+def logged_in(user) -> Client:
+    """A test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

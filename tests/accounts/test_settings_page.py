@@ -6,7 +6,7 @@ from django.test import Client
 from accounts.models import ApiKey, Membership, WebhookDelivery, WebhookEndpoint
 from accounts.services import api_key_issue, hash_api_key
 from accounts.webhooks import webhook_endpoint_create, webhook_events_emit
-from tests.accounts.factories import MembershipFactory, OrganisationFactory
+from tests.accounts.factories import MembershipFactory, OrganisationFactory, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -14,9 +14,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _client(membership: Membership) -> Client:
-    client = Client()
-    client.force_login(membership.user)
-    return client
+    return logged_in(membership.user)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership
-from tests.accounts.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -13,9 +13,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _client(membership: Membership) -> Client:
-    client = Client()
-    client.force_login(membership.user)
-    return client
+    return logged_in(membership.user)
 
 
 @pytest.fixture

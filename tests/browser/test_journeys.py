@@ -13,14 +13,13 @@ from pypdf import PdfReader
 
 from declarations.models import Declaration, DocumentKind, Status
 from declarations.services import (
-    customs_officer_group_ensure,
     declaration_decide,
     declaration_validate,
 )
 from tests.accounts.factories import MembershipFactory, OrganisationFactory
 from tests.browser.conftest import BROWSER, WORKER_TIMEOUT_MS, sign_in
 from tests.declarations.data.documents import pdf
-from tests.declarations.factories import make_declaration
+from tests.declarations.factories import make_declaration, make_officer
 from tests.declarations.manifests import manifest_csv, row
 
 try:
@@ -64,14 +63,7 @@ def wait_for_status(declaration, status, timeout=WORKER_TIMEOUT_MS / 1000):
 
 def new_officer(name: str):
     """Another customs officer (the suite's `officer` fixture gives one)."""
-    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
-    user = MembershipFactory(
-        organisation=customs, user__first_name=name, user__last_name="Officer"
-    ).user
-    user.is_staff = True
-    user.save()
-    user.groups.add(customs_officer_group_ensure())
-    return user
+    return make_officer(first_name=name, last_name="Officer")
 
 
 def test_shipper_signs_up_files_an_h7_and_sees_it_accepted(new_page, shot):

@@ -7,7 +7,8 @@ from typing import Any
 from accounts.models import Organisation
 from declarations.api.serializers import EXAMPLE
 from declarations.models import Declaration
-from declarations.services import declaration_create
+from declarations.services import customs_officer_group_ensure, declaration_create
+from tests.accounts.factories import MembershipFactory, OrganisationFactory
 
 # The API schema's example (the worked H7 of manifest-format.md), with the
 # optional fields spelt out and without an LRN: each test chooses its own.
@@ -37,3 +38,15 @@ def make_declaration(
     return declaration_create(
         organisation=organisation, by=by, data=service_data(**changes), submit=submit
     )
+
+
+def make_officer(**user_fields: Any):
+    """A customs officer: staff, in the officers' group, of the customs
+    authority (one organisation, however many officers are made)."""
+    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
+    fields = {f"user__{name}": value for name, value in user_fields.items()}
+    user = MembershipFactory(organisation=customs, **fields).user
+    user.is_staff = True
+    user.save()
+    user.groups.add(customs_officer_group_ensure())
+    return user

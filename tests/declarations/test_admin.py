@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from declarations.models import Declaration, Status
-from declarations.services import customs_officer_group_ensure, declaration_validate
-from tests.accounts.factories import MembershipFactory, OrganisationFactory
+from declarations.services import declaration_validate
+from tests.accounts.factories import logged_in
 from tests.declarations.factories import make_declaration
 
 pytestmark = pytest.mark.django_db
@@ -16,15 +16,8 @@ QUEUE = reverse("admin:declarations_declaration_changelist")
 
 
 @pytest.fixture
-def officer_client() -> Client:
-    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
-    user = MembershipFactory(organisation=customs).user
-    user.is_staff = True
-    user.save()
-    user.groups.add(customs_officer_group_ensure())
-    client = Client()
-    client.force_login(user)
-    return client
+def officer_client(officer) -> Client:
+    return logged_in(officer)
 
 
 def accepted(shipper, **changes) -> Declaration:

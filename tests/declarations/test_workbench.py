@@ -16,10 +16,10 @@ from django.utils import timezone
 from accounts.models import WebhookDelivery
 from accounts.webhooks import webhook_endpoint_create
 from declarations.models import Declaration, Document, Notification, Status
-from declarations.services import customs_officer_group_ensure, declaration_validate
+from declarations.services import declaration_validate
 from declarations.services.lifecycle import declaration_decide
-from tests.accounts.factories import MembershipFactory, OrganisationFactory
-from tests.declarations.factories import make_declaration
+from tests.accounts.factories import MembershipFactory, OrganisationFactory, logged_in
+from tests.declarations.factories import make_declaration, make_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -29,20 +29,7 @@ OTHER_MAWB = "172-00000011"
 
 
 def officer(first_name: str):
-    customs = OrganisationFactory(slug="customs", kind="customs", eori="")
-    user = MembershipFactory(
-        organisation=customs, user__first_name=first_name, user__last_name="Officer"
-    ).user
-    user.is_staff = True
-    user.save()
-    user.groups.add(customs_officer_group_ensure())
-    return user
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return make_officer(first_name=first_name, last_name="Officer")
 
 
 @pytest.fixture
@@ -57,12 +44,12 @@ def bram():
 
 @pytest.fixture
 def anna_client(anna) -> Client:
-    return client_for(anna)
+    return logged_in(anna)
 
 
 @pytest.fixture
 def bram_client(bram) -> Client:
-    return client_for(bram)
+    return logged_in(bram)
 
 
 def accepted(shipper, **changes) -> Declaration:
@@ -498,7 +485,7 @@ def test_documents_are_not_served_to_traders_or_staff_without_rights(
     staff = MembershipFactory(organisation=other_shipper).user
     staff.is_staff = True
     staff.save()
-    assert client_for(staff).get(url).status_code == 403
+    assert logged_in(staff).get(url).status_code == 403
 
 
 # The dashboard
