@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -248,14 +249,13 @@ class Declaration(models.Model):
         labels = dict(DocumentKind.choices)
         return [labels.get(kind, kind) for kind in self.requested_documents]
 
-    @property
-    def officer_message(self) -> "StatusChange | None":
-        """The latest decision an officer explained to the declarant."""
-        decisions = (Status.RELEASED, Status.HELD, Status.REFUSED, Status.INVALIDATED)
-        for change in reversed(list(self.status_changes.all())):
-            if change.to_status in decisions and change.reason:
-                return change
-        return None
+    @cached_property
+    def trader_view(self):
+        """Its findings and history as the filer may see them (no screening):
+        every trader-facing page, API answer, PDF and e-mail reads this."""
+        from declarations.disclosure import trader_view
+
+        return trader_view(self)
 
     @property
     def reference_date(self):
