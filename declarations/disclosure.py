@@ -43,8 +43,7 @@ OPEN_STATUSES = (
 def neutral_reason() -> str:
     """The sentence a trader reads instead of any risk finding of a hit."""
     return _(
-        "Held for a customs check. An officer will contact you if anything is "
-        "needed."
+        "Held for a customs check. An officer will contact you if anything is needed."
     )
 
 

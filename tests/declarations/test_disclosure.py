@@ -171,7 +171,9 @@ def test_no_manifest_issue_list_discloses_a_hit(broker, api, settings, tmp_path)
     data = manifest_csv(
         [row("T1"), row("T2", consignee_name=FILED_NAME, item_value="0.40")]
     )
-    manifest, _ = manifest_submit(organisation=broker, upload=upload_file(data), by=None)
+    manifest, _ = manifest_submit(
+        organisation=broker, upload=upload_file(data), by=None
+    )
     process(manifest)
     hit = ScreeningMatch.objects.get(declaration__manifest=manifest)
     assert hit.external_id == ENTRY and hit.declaration.status == Status.UNDER_REVIEW
@@ -186,8 +188,10 @@ def test_no_manifest_issue_list_discloses_a_hit(broker, api, settings, tmp_path)
     }
     for surface, response in surfaces.items():
         assert response.status_code == 200, surface
-        body = b"".join(response.streaming_content) if response.streaming else (
-            response.content
+        body = (
+            b"".join(response.streaming_content)
+            if response.streaming
+            else (response.content)
         )
         text = body.decode()
         assert_no_tipping_off(surface, text)
@@ -256,9 +260,9 @@ def test_status_reasons_as_a_trader_reads_them():
     assert read("RISK-UNDERVALUE") == "RISK-UNDERVALUE"
     assert read("RISK-UNDERVALUE", screened=True) == neutral_reason()
     assert read("HS-EXISTS", to_status="rejected", screened=True) == "HS-EXISTS"
-    assert read("Invoice checked", to_status="held", automatic=False, screened=True) == (
-        "Invoice checked"
-    )
+    assert read(
+        "Invoice checked", to_status="held", automatic=False, screened=True
+    ) == ("Invoice checked")
 
 
 def test_an_officer_still_reads_the_stored_findings(broker):
