@@ -643,6 +643,7 @@ def _write(
                         hit.kind,
                         hit.programmes[:300],
                         Decimal(str(round(hit.score, 1))),
+                        hit.entry_id,
                         now,
                     )
                 )
@@ -908,6 +909,7 @@ MATCH_COLUMNS = (
     "kind",
     "programmes",
     "score",
+    "entry_id",
     "created_at",
 )
 
