@@ -14,6 +14,7 @@ is stored.
 """
 
 import copy
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -45,6 +46,20 @@ def neutral_reason() -> str:
     return _(
         "Held for a customs check. An officer will contact you if anything is needed."
     )
+
+
+# Words that would tell a filer its party was screened, in the languages of
+# the portal; an officer's reason on a declaration with a hit may not use them.
+_TELLING = re.compile(
+    r"sanction|screen|ofac|\bsdn\b|asset.?freez|watch.?list|denied.part"
+    r"|designated.(person|part)|gel des avoirs|bevriezing|制裁",
+    re.IGNORECASE,
+)
+
+
+def tells_of_screening(text: str) -> bool:
+    """Whether an officer's words to the filer would disclose screening."""
+    return bool(_TELLING.search(text))
 
 
 def is_risk_finding(code: str, risk_points: int) -> bool:

@@ -15,7 +15,7 @@ from django_fsm import can_proceed
 from accounts.api_auth import ApiClient
 from accounts.errors import ApplicationError
 from accounts.webhooks import WEBHOOK_EVENTS, webhook_events_emit
-from declarations.disclosure import trader_reason
+from declarations.disclosure import tells_of_screening, trader_reason
 from declarations.models import (
     DECIDABLE_STATUSES,
     Declaration,
@@ -207,6 +207,17 @@ def declaration_decide(
         raise ValidationError({"reason": _("Give the reason the declarant will read.")})
     reason = reason.strip()
     declaration = declaration_lock(declaration)
+    if tells_of_screening(reason) and has_sanctions_hit(declaration):
+        # No tipping off: the declarant reads this reason.
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The declarant reads this reason: do not mention sanctions, "
+                    "screening or a listed party. Say what you need, e.g. the "
+                    "commercial invoice."
+                )
+            }
+        )
     if decision == "request_documents":
         unknown = set(documents) - set(DocumentKind.values)
         if not documents or unknown:

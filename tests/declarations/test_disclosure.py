@@ -274,3 +274,35 @@ def test_an_officer_still_reads_the_stored_findings(broker):
     assert ValidationIssue.objects.filter(
         declaration=declaration, code="RISK-SANCTIONS"
     ).exists()
+
+
+def test_an_officer_cannot_tell_the_filer_of_a_hit_in_a_reason(broker):
+    """On a declaration with a hit, a decision whose reason speaks of sanctions
+    is refused beside the reason; a plain request goes through, and the same
+    words on a declaration without a hit are the officer's business."""
+    from django.core.exceptions import ValidationError
+
+    officer = make_officer()
+    hit = make_declaration(organisation=broker, submit=True, consignee_name=FILED_NAME)
+    hit = declaration_validate(declaration_id=hit.pk)
+    with pytest.raises(ValidationError) as refused:
+        declaration_decide(
+            declaration=hit,
+            decision="hold",
+            by=officer,
+            reason="The buyer matches a sanctions list",
+        )
+    assert "reason" in refused.value.message_dict
+    declaration_decide(
+        declaration=hit, decision="hold", by=officer, reason="Send the invoice"
+    )
+    clean = make_declaration(
+        organisation=broker, submit=True, lrn="CLEAN", hawb="CLEAN"
+    )
+    clean = declaration_validate(declaration_id=clean.pk)
+    declaration_decide(
+        declaration=clean,
+        decision="hold",
+        by=officer,
+        reason="Dual-use goods: export sanctions licence needed",
+    )
