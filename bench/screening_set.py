@@ -351,6 +351,10 @@ def t_diacritics(rng, item):
     return _change_word(rng, _base(rng, item), 3, change)
 
 
+def _letters(text: str) -> str:
+    return re.sub(r"[^A-Z]", "", text)
+
+
 def t_legal_form(rng, item):
     if item.kind != "entity":
         return None
@@ -364,7 +368,8 @@ def t_legal_form(rng, item):
             if not match:
                 continue
             rest = upper[match.end() :] if at_start else upper[: match.start()]
-            other = rng.choice([f for f in group if f != form])
+            # Another spelling, not the same letters ("LTD." -> "LTD").
+            other = rng.choice([f for f in group if _letters(f) != _letters(form)])
             if rng.random() < 0.3 and group[1] in MOVABLE_FORMS:
                 at_start = not at_start  # "JSC SBERBANK" -> "SBERBANK PJSC"
             out = f"{other} {rest}" if at_start else f"{rest} {other}"
