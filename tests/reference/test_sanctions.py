@@ -295,8 +295,9 @@ def test_refresh_task_retries_network_errors_only() -> None:
     assert set(refresh_sanctions_list.autoretry_for) == {URLError, OSError}
 
 
-def test_load_sanctions_command_imports_given_files() -> None:
-    """`load_sanctions --ofac PATH --eu PATH` imports both as active lists."""
+def test_load_sanctions_command_imports_given_files(capsys) -> None:
+    """`load_sanctions --ofac PATH --eu PATH` imports both as active lists and
+    says which lists screening now uses."""
     call_command(
         "load_sanctions",
         "--ofac",
@@ -306,6 +307,8 @@ def test_load_sanctions_command_imports_given_files() -> None:
         "--eu",
         str(EU_SAMPLE),
     )
+    out = capsys.readouterr().out
+    assert "OFAC list of 3 May 2024; EU list of 2 May 2024." in out
 
     assert _active(OFAC).published_on == date(2024, 5, 3)
     assert _active(EU).entry_count == 3
