@@ -81,7 +81,7 @@ FONT_FACES = (
     *(
         (family, weight, name)
         for family, name in (
-            ("Noto Sans SC", "NotoSansSC-Regular.ttf"),
+            ("Noto Sans SC", "NotoSansSC-Regular.otf"),
             ("Noto Sans Arabic", "NotoSansArabic-Regular.ttf"),
             ("Noto Sans Devanagari", "NotoSansDevanagari-Regular.ttf"),
         )
