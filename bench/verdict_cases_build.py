@@ -20,7 +20,7 @@ from _expect import DESTINATIONS, h7_amounts  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "data" / "verdict_cases.json"
 DAY = date(2026, 11, 30)
-MAWB = "172-12345675"
+MAWB = "172-40000015"
 
 # One realistic consumer per destination: name, street, city, postcode.
 BUYERS = {
@@ -380,7 +380,7 @@ def build() -> list[dict]:
          "Ceuta: outside the EU customs territory"),
         ("terr-aland", "FI", "Johan Eriksson", "Torggatan 10", "Mariehamn", "22100",
          "Åland: outside the VAT area"),
-        ("terr-athos", "GR", "Nikolaos Dimitriou", "Karyes", "Agion Oros", "63086",
+        ("terr-athos", "GR", "Nikolaos Dimitriou", "Odos Protatou 3", "Karyes", "63086",
          "Mount Athos: outside the VAT area"),
         ("terr-heligoland", "DE", "Hauke Petersen", "Lung Wai 12", "Helgoland",
          "27498", "Heligoland: outside the customs territory"),
@@ -435,18 +435,18 @@ def build() -> list[dict]:
     b.h7("pid-before-date", "product-id", "No identifiers on 20 Oct 2026, before "
          "the identifiers are required: accepted (duty EUR 3 already due)",
          PID_SRC, False, goods=["lamp"], ids=False, day=date(2026, 10, 20),
-         mawb="172-12345690", country="BE",
+         mawb="172-40000030", country="BE",
          buyer=("Inge Vermeulen", "Markt 12", "Brugge", "8000"))  # fmt: skip
     # 10. Dates before 1 July 2026: no EUR 3 duty.
     b.h7("date-before-july-ioss", "dates", "IOSS parcel of 25 Jun 2026: before "
          "the EUR 3 duty: duty 0, no import VAT", LV_SRC + "; Council Reg. (EU) "
          "2026/382 (from 1 Jul 2026)", True, goods=["tshirt", "watch"], ids=False,
-         day=date(2026, 6, 25), mawb="172-12345686", country="DE",
+         day=date(2026, 6, 25), mawb="172-40000026", country="DE",
          buyer=("Moritz Braun", "Marktplatz 1", "Leipzig", "04109"))  # fmt: skip
     b.h7("date-before-july-standard-be", "dates", "STANDARD, Belgian consignee, "
          "25 Jun 2026: no duty, VAT 21 % x (30 + 2)", BE_VAT_SRC, True,
          goods=[("shoes", 1, "30.00")], ids=False, day=date(2026, 6, 25),
-         mawb="172-12345686", country="BE", vat_path="STANDARD", transport="2.00",
+         mawb="172-40000026", country="BE", vat_path="STANDARD", transport="2.00",
          buyer=("Eva Martens", "Kouter 3", "Gent", "9000"))  # fmt: skip
     # 11. Value limits and nomenclature.
     b.h7("value-150-exact", "value-limit", "Intrinsic value exactly EUR 150: "
@@ -544,11 +544,11 @@ def build() -> list[dict]:
          "accepted", "UCC Art. 269 (export)", True, "T-shirts to the US: accepted"),
     ]  # fmt: skip
     places = {"RU": ("Ivan Petrov", "Tverskaya ul. 10", "Moskva", "125009", "SVO",
-                     "172-12345701"),
+                     "172-40000041"),
               "CN": ("Li Wei", "88 Nanjing Road", "Shanghai", "200001", "PVG",
-                     "172-12345712"),
+                     "172-40000052"),
               "US": ("John Miller", "350 Fifth Avenue", "New York", "10118", "JFK",
-                     "172-12345723")}  # fmt: skip
+                     "172-40000063")}  # fmt: skip
     for cid, country, hs, desc, qty, value, status, src, official, what in exports:
         b.n += 1
         name, street, city, postcode, airport, mawb = places[country]
