@@ -361,16 +361,18 @@ def build() -> list[dict]:
         ("toothbrush", "restricted-battery-equipment", "Lithium batteries inside "
          "equipment (UN 3481): ICAO Technical Instructions"),
     ]
+    names = ["Felix Wagner", "Léa Bernard", "Sanne Bakker", "Anna Huber",
+             "Marco Bianchi", "Pablo Fernández", "Piotr Wiśniewski",
+             "Karin Lindqvist", "Aoife Byrne"]  # fmt: skip
     for i, (key, cid, src) in enumerate(restricted):
         country = ["DE", "FR", "NL", "AT", "IT", "ES", "PL", "SE", "IE"][i]
-        b.h7(cid, "restricted", f"{GOODS[key][0]} on IOSS: restricted goods go to "
-             "an officer", f"{src}; domain.md [M]", False, goods=[key],
-             country=country, status="under_review",
-             buyer=(["Felix Wagner", "Léa Bernard", "Sanne Bakker", "Anna Huber",
-                     "Marco Bianchi", "Pablo Fernández", "Piotr Wiśniewski",
-                     "Karin Lindqvist", "Aoife Byrne"][i],
-                    f"{BUYERS[country][1]}, {i + 2}", BUYERS[country][2],
-                    BUYERS[country][3]))  # fmt: skip
+        case = b.h7(cid, "restricted", f"{GOODS[key][0]} on IOSS: restricted "
+                    "goods go to an officer (a rejection asking for an H1 is also "
+                    "right: Art. 143a bars H7)", f"{src}; domain.md [M]", False,
+                    goods=[key], country=country, status="under_review",
+                    buyer=(names[i], f"{BUYERS[country][1]}, {i + 2}",
+                           BUYERS[country][2], BUYERS[country][3]))  # fmt: skip
+        case["also_right"] = ["rejected"]
     # 7. Territories.
     territories = [
         ("terr-canary", "ES", "Ana Pérez", "Calle Triana 40", "Las Palmas de Gran "
