@@ -95,7 +95,8 @@ WEIGHTS = {
     "CY": 1, "LU": 1, "MT": 1, "XI": 1,
 }  # fmt: skip
 assert set(WEIGHTS) == set(DESTINATIONS)
-# country -> (first names, last names, streets, (city, postcode) pairs)
+# country -> (first names, last names (split on "|" when a name has spaces),
+# streets, (city, postcode) pairs)
 PEOPLE = {
     "AT": ("Lukas Anna Maria David", "Gruber Huber Wagner Bauer",
            "Hauptstraße|Mariahilfer Straße|Landstraße", [("Wien", "1060"),
@@ -144,7 +145,7 @@ PEOPLE = {
            [("Rīga", "LV-1011")]),
     "MT": ("Maria Joseph", "Borg Camilleri", "Republic Street|Merchants Street",
            [("Valletta", "VLT 1117"), ("Sliema", "SLM 1549")]),
-    "NL": ("Daan Emma Sophie Jan", "de Jong Jansen de Vries van den Berg",
+    "NL": ("Daan Emma Sophie Jan", "de Jong|Jansen|de Vries|van den Berg",
            "Kalverstraat|Dorpsstraat|Kerkstraat", [("Amsterdam", "1012 PH"),
            ("Rotterdam", "3011 AD"), ("Utrecht", "3511 AZ")]),
     "PL": ("Anna Piotr Katarzyna Jan", "Kowalska Nowak Wiśniewski Wójcik",
@@ -237,7 +238,7 @@ class Writer:
         self.today = date.today()
         self.mawb_base = 4100000 + rng.randrange(800000)
         self.sellers = [self._seller(i) for i in range(max(50, count // 40))]
-        self.pairs: set[tuple] = set()  # (seller, buyer name, street) of clean ones
+        self.pairs: set[tuple] = set()  # (seller, buyer name, street, city) used
         self.out = Written(path)
         self.index = 0
 
@@ -255,7 +256,8 @@ class Writer:
         r = self.rng
         firsts, lasts, streets, places = PEOPLE[country]
         city, postcode = r.choice(places)
-        name = f"{r.choice(firsts.split())} {r.choice(lasts.split())}"
+        last = r.choice(lasts.split("|") if "|" in lasts else lasts.split())
+        name = f"{r.choice(firsts.split())} {last}"
         street = f"{r.choice(streets.split('|'))} {r.randint(1, 400)}"
         return {"consignee_name": name, "consignee_address": street,
                 "consignee_city": city, "consignee_postcode": postcode,
@@ -314,16 +316,20 @@ class Writer:
             self.out.kinds.setdefault(kind, []).append(hawb)
         return hawb
 
-    def clean(self, writer: csv.DictWriter) -> None:
-        r = self.rng
-        country = r.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+    def parties(self, country: str) -> tuple[dict, dict]:
+        """A seller and a buyer that no other parcel of the manifest pairs."""
         while True:
-            seller, buyer = r.choice(self.sellers), self.buyer(country)
+            seller, buyer = self.rng.choice(self.sellers), self.buyer(country)
             pair = (seller["consignor_name"], buyer["consignee_name"],
                     buyer["consignee_address"], buyer["consignee_city"])  # fmt: skip
             if pair not in self.pairs:
                 self.pairs.add(pair)
-                break
+                return seller, buyer
+
+    def clean(self, writer: csv.DictWriter) -> None:
+        r = self.rng
+        country = r.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+        seller, buyer = self.parties(country)
         path, books = "IOSS", False
         if country == "BE":
             path = r.choices(["IOSS", "STANDARD", "SPECIAL"], weights=(70, 20, 10))[0]
@@ -339,13 +345,16 @@ class Writer:
 
     def bad(self, writer: csv.DictWriter, kind: str) -> None:
         r = self.rng
-        seller = r.choice(self.sellers)
         country = r.choice([c for c in WEIGHTS if c != "BE"])
-        buyer, path, lines = self.buyer(country), "IOSS", self.items()
+        path, lines = "IOSS", self.items()
+        if kind in ("excise_h7", "consignee_eori_gb") or (
+            kind == "over_150" and r.random() < 0.5
+        ):
+            country, path = "BE", "STANDARD"
+        seller, buyer = self.parties(country)
         if kind == "non_ioss_foreign":
             path = r.choice(["STANDARD", "SPECIAL"])
         elif kind == "excise_h7":
-            buyer, path = self.buyer("BE"), "STANDARD"
             desc, hs = r.choice(EXCISE)
             lines = [self.line(desc, hs, 1, round(r.uniform(15, 60), 2), 1.0)]
         elif kind == "wine_ioss":
@@ -357,7 +366,6 @@ class Writer:
             buyer.update(consignee_address=street, consignee_city=city,
                          consignee_postcode=postcode)  # fmt: skip
         elif kind == "consignee_eori_gb":
-            buyer = self.buyer("BE")
             buyer["consignee_name"] = f"{buyer['consignee_name'].split()[-1]} Retail BV"
             buyer["consignee_eori"] = f"GB{r.randrange(10**9):09d}000"
         elif kind == "vague_description":
@@ -370,8 +378,6 @@ class Writer:
         elif kind == "over_150":
             desc, hs, _, _, kg = r.choice(GOODS)
             lines = [self.line(desc, hs, 1, round(r.uniform(151, 400), 2), kg)]
-            path = "STANDARD" if r.random() < 0.5 else "IOSS"
-            buyer = self.buyer("BE") if path == "STANDARD" else buyer
         elif kind == "hs_unknown":
             r.choice(lines)["hs_code"] = r.choice(["610999", "999999", "770100",
                                                    "851899"])  # fmt: skip
