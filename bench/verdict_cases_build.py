@@ -499,6 +499,7 @@ def build() -> list[dict]:
         ("FR73282932000074", "accepted", "French EORI (SIRET, Luhn-valid)", False),
         ("XI980780684000", "accepted", "Northern Ireland XI EORI", False),
         ("GB980780684000", "rejected", "GB EORI: not issued in the EU", False),
+        ("CN1234567890123", "rejected", "Chinese number: not an EU EORI", False),
         ("US123456789", "rejected", "US number: not an EU EORI", False),
         ("BE0403170702", "rejected", "Belgian EORI with wrong check digits", True),
     ]
