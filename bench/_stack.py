@@ -294,3 +294,25 @@ def api_pages(url: str, key: str):
             raise RuntimeError(f"GET {url} answered {status}: {str(data)[:500]}")
         yield from data.get("results", [])
         url = data.get("next")
+
+
+def bench_env(settings: str, **extra: str) -> dict:
+    """The environment of the portal's processes in a benchmark: the caller's,
+    without its CELERY_ settings, DEBUG off, a broker of its own default."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": settings, "DEBUG": "false",
+        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER,
+        **extra,
+    })  # fmt: skip
+    return env
+
+
+def dump_logs(work: Path) -> None:
+    """The end of every process log in `work`, after a failure."""
+    for log_file in sorted(work.glob("*.log")):
+        text = log_file.read_text(errors="replace")
+        if text.strip():
+            log(f"--- last lines of {log_file.name} ---")
+            sys.stderr.write(text[-4000:] + "\n")

@@ -71,14 +71,15 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _expect import DESTINATIONS, h7_amounts, money  # noqa: E402
+from _expect import DESTINATIONS, gtin13, h7_amounts, money  # noqa: E402
 from _stack import (  # noqa: E402
     DEFAULT_ADMIN_URL,
-    DEFAULT_BROKER,
     Processes,
     admin_execute,
+    bench_env,
     database_url,
     drop_database,
+    dump_logs,
     log,
     migrate_seed_and_issue_key,
     start_portal,
@@ -226,12 +227,6 @@ class Written:
     expected: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
-def gtin13(rng: random.Random) -> str:
-    body = f"69{rng.randrange(10**10):010d}"
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str((10 - total % 10) % 10)
-
-
 class Writer:
     def __init__(self, rng: random.Random, path: Path, count: int) -> None:
         self.rng, self.count = rng, count
@@ -282,7 +277,8 @@ class Writer:
                 "quantity": str(qty), "item_value": money(Decimal(str(value))),
                 "net_mass_kg": f"{max(kg, 0.01):.3f}",
                 "product_id": f"SKU-{hs[:4]}-{self.rng.randrange(10**6):06d}",
-                "manufacturer_product_id": gtin13(self.rng)}  # fmt: skip
+                "manufacturer_product_id": gtin13(self.rng.randrange(10**9)),
+                }  # fmt: skip
 
     def consignment(self, *, seller, buyer, path, lines, transport=None) -> str:
         self.index += 1
@@ -527,12 +523,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     admin = os.environ.get("DATABASE_URL") or DEFAULT_ADMIN_URL
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": args.settings, "DEBUG": "false",
-        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER,
-    })  # fmt: skip
+    env = bench_env(args.settings)
     name = f"bench_manifest_eu_{os.getpid()}"
     work = Path(tempfile.mkdtemp(prefix="bench-manifest-eu-"))
     procs = Processes()
@@ -566,11 +557,7 @@ def main() -> int:
         code = 130
     except (RuntimeError, OSError, psycopg.Error) as exc:
         log(f"failed: {exc}")
-        for log_file in sorted(work.glob("*.log")):
-            text = log_file.read_text(errors="replace")
-            if text.strip():
-                log(f"--- last lines of {log_file.name} ---")
-                sys.stderr.write(text[-4000:] + "\n")
+        dump_logs(work)
         code = 2
     finally:
         procs.stop_all()

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _expect import DESTINATIONS, h7_amounts  # noqa: E402
+from _expect import DESTINATIONS, gtin13, h7_amounts  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "data" / "verdict_cases.json"
 DAY = date(2026, 11, 30)
@@ -108,13 +108,6 @@ SELLER_CITIES = [("Shenzhen", "518000"), ("Guangzhou", "510000"),
 SELLER_WORDS = ["Bright", "Lianhua", "Golden", "Everwin", "Sunrise", "Jade",
                 "Harmony", "Silverline", "Greenleaf", "Oriental", "Hongda",
                 "Tianyu", "Starway", "Bluesky"]  # fmt: skip
-
-
-def gtin13(n: int) -> str:
-    """A GTIN-13 with a correct check digit (GS1 General Specifications 7.9)."""
-    body = f"690{n:09d}"
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str((10 - total % 10) % 10)
 
 
 class Book:

@@ -42,13 +42,14 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _stack import (  # noqa: E402
     DEFAULT_ADMIN_URL,
-    DEFAULT_BROKER,
     PYTHON,
     Processes,
     admin_execute,
     api_pages,
+    bench_env,
     database_url,
     drop_database,
+    dump_logs,
     http_json,
     log,
     migrate_seed_and_issue_key,
@@ -56,19 +57,15 @@ from _stack import (  # noqa: E402
     start_portal,
     upload_manifest,
 )
+from manifest import COLUMNS  # noqa: E402
 
 CASES = Path(__file__).resolve().parent / "data" / "verdict_cases.json"
 AMOUNTS = ("customs_duty_eur", "import_vat_eur", "fees_eur")
 PENDING = ("draft", "submitted", "validating")
-MANIFEST_COLUMNS = (
-    "mawb", "flight_number", "departure_airport", "arrival_airport", "arrival_date",
-    "hawb", "consignor_name", "consignor_address", "consignor_city",
-    "consignor_postcode", "consignor_country", "consignee_name", "consignee_address",
-    "consignee_city", "consignee_postcode", "consignee_country", "consignee_eori",
-    "ioss_number", "vat_path", "currency", "transport_cost", "insurance_cost",
-    "gross_mass_kg", "packages", "description", "hs_code", "origin_country",
-    "quantity", "item_value", "net_mass_kg", "product_id", "manufacturer_product_id",
-)  # fmt: skip
+# The contract's columns (bench/manifest.py writes them) with the product
+# identifier of the manufacturer (Delegated Regulation (EU) 2026/1022).
+MANIFEST_COLUMNS = (*(c for c in COLUMNS if c != "manufacturer_product_id"),
+                    "manufacturer_product_id")  # fmt: skip
 
 # Organisations for the declarant-EORI cases, created as rows that already exist
 # (the portal's sign-up would refuse some of them: that is the point).
@@ -318,14 +315,8 @@ def main() -> int:
     args = parser.parse_args()
     admin = os.environ.get("DATABASE_URL") or DEFAULT_ADMIN_URL
     cases = load_cases(args.cases, args.only)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": args.settings, "DEBUG": "false",
-        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER,
-        "API_KEY_THROTTLE_RATE": "100000/min",
-        "ORGANISATION_THROTTLE_RATE": "100000/min",
-    })  # fmt: skip
+    env = bench_env(args.settings, API_KEY_THROTTLE_RATE="100000/min",
+                    ORGANISATION_THROTTLE_RATE="100000/min")  # fmt: skip
     name = f"bench_verdicts_{os.getpid()}"
     databases = [name, f"{name}_manifest"]
     work = Path(tempfile.mkdtemp(prefix="bench-verdicts-"))
@@ -382,11 +373,7 @@ def main() -> int:
         code = 130
     except (RuntimeError, OSError) as exc:
         log(f"failed: {exc}")
-        for log_file in sorted(work.glob("*.log")):
-            text = log_file.read_text(errors="replace")
-            if text.strip():
-                log(f"--- last lines of {log_file.name} ---")
-                sys.stderr.write(text[-4000:] + "\n")
+        dump_logs(work)
         code = 1
     finally:
         procs.stop_all()
