@@ -1,9 +1,13 @@
 """The Celery application; configuration comes from Django settings (CELERY_*)."""
 
+import logging
 import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_failure, task_success
+
+logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
@@ -31,3 +35,23 @@ def filesystem_broker_folders(sender: Celery, **kwargs) -> None:
     for key in FILESYSTEM_FOLDERS:
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@task_success.connect
+def _count_success(sender=None, **kwargs) -> None:
+    _count(sender, "succeeded")
+
+
+@task_failure.connect
+def _count_failure(sender=None, **kwargs) -> None:
+    _count(sender, "failed")
+
+
+def _count(task, outcome: str) -> None:
+    """Tasks run and failed, for the operators' /metrics (portal/ops.py)."""
+    from portal.ops import task_finished  # needs Django's apps, loaded by now
+
+    try:
+        task_finished(getattr(task, "name", str(task)), outcome)
+    except Exception:  # a metric must never fail a task
+        logger.warning("could not count a finished task", exc_info=True)
