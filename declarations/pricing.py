@@ -71,6 +71,12 @@ NOT_LOW_VALUE_NOTE = gettext_lazy(
 )
 
 
+# Member states that tax imports under the special arrangements at their standard
+# rate, whatever the goods (the option of Art. 369zb(2) Directive 2006/112/EC):
+# Belgium does [M: domain notes, one secondary source].
+SPECIAL_ARRANGEMENTS_AT_STANDARD_RATE = frozenset({"BE"})
+
+
 class PricingError(ValueError):
     """A consignment cannot be priced from the data given; the message says why."""
 
@@ -439,13 +445,20 @@ class _Pricer:
     def vat_rate_line(self, number: int, item: PricingItem) -> ChargeLineData:
         """The member state of import's VAT line for an item: the most specific
         HS prefix wins (books 4901 at 6 % over the standard 21 %)."""
+        consignment = self.consignment
+        standard_only = (
+            consignment.vat_path == "SPECIAL"
+            and self.low_value
+            and consignment.import_country in SPECIAL_ARRANGEMENTS_AT_STANDARD_RATE
+        )
         candidates = [
             line
             for line in self.lines
-            if line.kind == "vat" and item.subheading.startswith(line.hs_prefix)
+            if line.kind == "vat"
+            and item.subheading.startswith(line.hs_prefix)
+            and not (standard_only and line.hs_prefix)
         ]
         if not candidates:
-            consignment = self.consignment
             raise PricingError(
                 _(
                     "No import VAT rate of %(country)s (the member state of import) "

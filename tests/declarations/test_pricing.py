@@ -542,3 +542,12 @@ def test_ad_valorem_duty_is_flagged_indicative_on_the_whole_quote():
     assert h1.indicative and h1.as_dict()["indicative"] is True
     assert any("Indicative" in note for note in h1.notes)
     assert not h7.indicative and h7.as_dict()["indicative"] is False
+
+
+def test_special_arrangements_take_the_belgian_standard_rate_even_for_books():
+    """Under the special arrangements Belgium applies its standard rate (Art.
+    369zb(2) Directive 2006/112/EC) [M]: a book owes 21 %, collected at delivery."""
+    quote = _price(_consignment(("490199", "30"), transport="5", vat_path="SPECIAL"))
+    vat = _line(quote, "VAT-BE-STD")
+    assert (vat.rate, vat.amount_eur, vat.due_at) == (21, _eur("7.98"), "delivery")
+    assert quote.total_due_eur == _eur("3.00")  # the duty; VAT at delivery
