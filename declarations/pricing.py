@@ -88,6 +88,9 @@ class PricingItem:
     hs_code: str
     item_value: Decimal  # of the whole line (all units), in the consignment currency
     quantity: int = 1
+    # The 6-digit HS subheading (first 6 digits of an HS, CN or TARIC code),
+    # worked out once: pricing compares it with every charge line's prefix.
+    subheading: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.item_value < 0:
@@ -98,11 +101,8 @@ class PricingItem:
             raise ValueError(
                 _("Quantity %(quantity)s is below 1.") % {"quantity": self.quantity}
             )
-
-    @property
-    def subheading(self) -> str:
-        """The 6-digit HS subheading (first 6 digits of an HS, CN or TARIC code)."""
-        return "".join(c for c in self.hs_code if c.isdigit())[:6]
+        digits = "".join(c for c in self.hs_code if c.isdigit())[:6]
+        object.__setattr__(self, "subheading", digits)
 
 
 @dataclass(frozen=True, slots=True)
