@@ -491,6 +491,15 @@ def test_pty_consignee_eu_refuses_import_to_switzerland(clean):
     assert "PTY-CONSIGNEE-EU" in codes(facts)
 
 
+def test_pty_consignee_eu_leaves_member_state_territories_to_their_rules(clean):
+    """Guadeloupe (GP) or Åland (AX) have their own ISO codes but belong to a
+    member state (Art. 349 and 355 TFEU): PTY-CONSIGNEE-EU does not call them
+    'outside the EU'; TERR-VAT and TERR-CUSTOMS say what applies."""
+    for country in ("GP", "AX", "FO"):
+        facts = replace(clean, consignee_country=country)
+        assert "PTY-CONSIGNEE-EU" not in codes(facts)
+
+
 # VAT-PATH
 def test_vat_path_accepts_ioss_with_number(clean):
     """IOSS path with an IOSS number."""
