@@ -890,6 +890,11 @@ class DeclarationAdmin(admin.ModelAdmin):
                 name="declarations_declaration_dashboard",
             ),
             path(
+                "rules/",
+                view(self.rule_book_view),
+                name="declarations_declaration_rules",
+            ),
+            path(
                 "<int:pk>/decide/<str:decision>/",
                 view(self.decide_view),
                 name="declarations_declaration_decide",
@@ -1076,6 +1081,54 @@ class DeclarationAdmin(admin.ModelAdmin):
             "documents_preview": documents,
             "history": declaration_history(declaration),
         }
+
+    # The rule book.
+
+    def rule_book_view(self, request: HttpRequest) -> HttpResponse:
+        """Every rule the portal judges by, as in force now (RuleSetting overrides
+        applied), with its legal source; the charge lines and territories that
+        pricing and the territory rules read."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        import inspect
+
+        from declarations.facts import rule_settings
+        from declarations.rules import rule_book
+        from declarations.rules.base import OFFICE_OF_IMPORT_COUNTRY
+        from reference.charges import charge_lines_in_force
+        from reference.territories import territories
+
+        settings_now = rule_settings()
+        rules = [
+            {
+                "code": rule.code,
+                "subject": type(rule).__module__.rsplit(".", 1)[-1],
+                "severity": rule.effective_severity,
+                "applies_from": rule.effective_from,
+                "applies_to": rule.effective_to,
+                "types": ", ".join(rule.declaration_types) or _g("after pricing"),
+                "risk_points": rule.risk_points,
+                "enabled": rule.setting.enabled,
+                "overridden": rule.code in settings_now,
+                "source": inspect.getdoc(type(rule)) or "",
+            }
+            for rule in rule_book(settings_now)
+        ]
+        today = timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _g("Rule book"),
+            "opts": self.model._meta,
+            "rules": sorted(rules, key=lambda r: (r["subject"], r["code"])),
+            "charge_lines": charge_lines_in_force(
+                on=today, country=OFFICE_OF_IMPORT_COUNTRY
+            ),
+            "today": today,
+            "territories": territories(),
+        }
+        return TemplateResponse(
+            request, "admin/declarations/declaration/rule_book.html", context
+        )
 
     # The dashboard.
 

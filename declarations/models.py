@@ -215,6 +215,18 @@ class Declaration(models.Model):
                 | Q(mrn__isnull=False),
                 name="declaration_mrn_after_acceptance",
             ),
+            # Accepted means priced: from acceptance on, every amount is set (an
+            # export's are 0), whichever path wrote the row (services, COPY).
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "validating", "rejected"])
+                | Q(
+                    customs_duty_eur__isnull=False,
+                    import_vat_eur__isnull=False,
+                    fees_eur__isnull=False,
+                    total_due_eur__isnull=False,
+                ),
+                name="declaration_amounts_after_acceptance",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-risk_score"]),

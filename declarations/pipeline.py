@@ -40,7 +40,6 @@ from declarations.models import (
     Status,
     ValidationIssue,
 )
-from declarations.rules import run_rules
 from declarations.rules.base import (
     ConsignmentFacts,
     Issue,
@@ -48,14 +47,9 @@ from declarations.rules.base import (
     ReferenceData,
     SplitSibling,
 )
-from declarations.rules.vat import expected_procedure_code
 from declarations.services.filing import PARTY_FIELDS
-from declarations.services.validation import (
-    AMOUNT_FIELDS,
-    mrns_issue,
-    quote_for,
-    status_reason,
-)
+from declarations.services.validation import AMOUNT_FIELDS, mrns_issue
+from declarations.verdict import status_reason, verdict
 from shipments.manifest_parsing import conflicting_fields
 from shipments.manifests import ISSUE_COLUMNS, copy_rows
 from shipments.models import (
@@ -95,6 +89,7 @@ class Candidate:
     facts: ConsignmentFacts | None = None
     issues: list[Issue] = field(default_factory=list)
     quote: Any = None
+    procedure_code: str = ""
     outcome: str = ""
     mrn: str | None = None
     consignment_id: int | None = None
@@ -418,24 +413,22 @@ def _safe_int(text: str | None, *, default: int) -> int:
 
 
 def _judge(c: Candidate, shipments: dict[str, Shipment], rates: RateBook) -> None:
-    facts = c.facts
-    issues = run_rules(facts)
     # Row errors: each line's own, attached to the item it would have been.
+    row_errors = []
     numbered = iter(range(1, len(c.lines) + 1))
     for line in c.lines:
         item_no = next(numbered) if line.item else None
-        issues.extend(replace(e, item_line=item_no) for e in line.errors)
-    issues.extend(_flight_mismatch(c, shipments))
-    c.issues = issues
-    c.quote = quote_for(facts, rates)
-    errors = any(i.severity == Severity.ERROR for i in issues)
-    score = min(sum(i.risk_points for i in issues), 100)
-    if errors:
-        c.outcome = Status.REJECTED
-    elif score >= settings.REVIEW_RISK_THRESHOLD:
-        c.outcome = Status.UNDER_REVIEW
-    else:
-        c.outcome = Status.ACCEPTED
+        row_errors.extend(replace(e, item_line=item_no) for e in line.errors)
+    judged = verdict(
+        c.facts,
+        rates,
+        review_threshold=settings.REVIEW_RISK_THRESHOLD,
+        extra_issues=[*row_errors, *_flight_mismatch(c, shipments)],
+    )
+    c.issues = list(judged.issues)
+    c.quote = judged.quote
+    c.procedure_code = judged.procedure_code
+    c.outcome = judged.outcome
 
 
 def _flight_mismatch(c: Candidate, shipments: dict[str, Shipment]) -> list[Issue]:
@@ -857,7 +850,7 @@ def _outcome_values(c: Candidate) -> dict[str, Any]:
         "status": c.outcome,
         "vat_path": vat_path,
         "ioss_number": f.ioss_number[:12],
-        "additional_procedure_code": expected_procedure_code(vat_path),
+        "additional_procedure_code": c.procedure_code,
         "risk_score": min(sum(i.risk_points for i in c.issues), 100),
         "exchange_rate": quote.rate.rate if quote else f.eur_rate,
         "exchange_rate_date": quote.rate.ecb_date if quote else None,

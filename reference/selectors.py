@@ -129,6 +129,13 @@ def iata_airport_exists(code: str) -> bool:
     return code.strip().upper() in _iata_airports()
 
 
+@functools.lru_cache(maxsize=256)
+def airport_country(code: str) -> str:
+    """The ISO country of an IATA airport (LGG -> BE), or "" when unknown."""
+    airport = _iata_airports().get(code.strip().upper())
+    return airport["country"] if airport else ""
+
+
 @functools.lru_cache(maxsize=1)
 def iata_airport_codes() -> frozenset[str]:
     """Every IATA airport code airportsdata knows."""

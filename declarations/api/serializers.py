@@ -218,6 +218,11 @@ class ComputationOutput(serializers.Serializer):
     vat_due_at = serializers.CharField(allow_null=True)
     fees_eur = serializers.CharField()
     total_due_eur = serializers.CharField()
+    indicative = serializers.BooleanField(
+        default=False,
+        help_text="True when a duty line is an indicative ad-valorem rate (a typical "
+        "rate of the HS chapter, not the TARIC code's): the duty is an estimate."
+    )
     rate = RateOutput()
     other_rates = RateOutput(many=True)
     lines = ChargeLineOutput(many=True)

@@ -5,11 +5,27 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, ClassVar
 
 from anyascii import anyascii
 
 from declarations.models import Severity
+from reference.selectors import airport_country
+from reference.territories import Territory, territory_of
+
+# The portal's office of import: Liège airport (LGG), in Belgium. A declaration
+# without a known EU arrival airport is presented there.
+OFFICE_OF_IMPORT = "LGG"
+OFFICE_OF_IMPORT_COUNTRY = "BE"
+
+
+def member_state_of_import(arrival_airport: str, eu_vat_area: frozenset[str]) -> str:
+    """Where goods are declared for import: the member state of the arrival
+    airport (LGG -> BE), whose VAT and national fees apply (Art. 60-61 and 70
+    Directive 2006/112/EC); BE (LGG) when no EU airport is given."""
+    country = airport_country(arrival_airport) if arrival_airport else ""
+    return country if country in eu_vat_area else OFFICE_OF_IMPORT_COUNTRY
 
 
 @dataclass(frozen=True)
@@ -170,6 +186,27 @@ class ConsignmentFacts:
     @property
     def is_import(self) -> bool:
         return self.declaration_type in ("H7", "H1")
+
+    @cached_property
+    def member_state_of_import(self) -> str:
+        """The member state the goods are declared in (see the function)."""
+        return member_state_of_import(self.arrival_airport, self.reference.eu_vat_area)
+
+    @cached_property
+    def consignee_territory(self) -> Territory | None:
+        """The consignee's special territory (Canary Islands, Ceuta, Åland...), from
+        the country code, the postcode or the city; None for an ordinary address."""
+        return territory_of(
+            self.consignee_country, self.consignee_postcode, self.consignee_city
+        )
+
+    @property
+    def is_low_value(self) -> bool:
+        """An H7, or an intrinsic value of EUR 150 or less."""
+        value = self.intrinsic_value_eur
+        return self.declaration_type == "H7" or (
+            value is not None and value <= Decimal(150)
+        )
 
 
 @dataclass(frozen=True)

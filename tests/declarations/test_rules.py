@@ -491,6 +491,15 @@ def test_pty_consignee_eu_refuses_import_to_switzerland(clean):
     assert "PTY-CONSIGNEE-EU" in codes(facts)
 
 
+def test_pty_consignee_eu_leaves_member_state_territories_to_their_rules(clean):
+    """Guadeloupe (GP) or Åland (AX) have their own ISO codes but belong to a
+    member state (Art. 349 and 355 TFEU): PTY-CONSIGNEE-EU does not call them
+    'outside the EU'; TERR-VAT and TERR-CUSTOMS say what applies."""
+    for country in ("GP", "AX", "FO"):
+        facts = replace(clean, consignee_country=country)
+        assert "PTY-CONSIGNEE-EU" not in codes(facts)
+
+
 # VAT-PATH
 def test_vat_path_accepts_ioss_with_number(clean):
     """IOSS path with an IOSS number."""
@@ -525,6 +534,174 @@ def test_vat_apc_refuses_mismatch(clean):
     """F49 with the IOSS path names the right code."""
     found = messages(replace(clean, additional_procedure_code="F49"), "VAT-APC")
     assert found and "F48" in found[0]
+
+
+def test_vat_apc_f53_applies_from_its_own_date(clean):
+    """F53, the standard path of a low-value consignment, applies from 1 July 2026
+    (Annex B UCC IA, data element 11 10 000; date as reported [M]): a declaration
+    dated before is judged without it, one dated after with it."""
+    standard = replace(clean, vat_path="STANDARD", ioss_number="")
+    june = replace(standard, on=date(2026, 6, 30), additional_procedure_code="F53")
+    july = replace(standard, on=date(2026, 7, 1), additional_procedure_code="F53")
+    assert "VAT-APC" not in codes(july)
+    found = messages(june, "VAT-APC")
+    assert found and "remove it" in found[0]
+
+
+def test_vat_apc_f53_date_is_data(clean):
+    """A RuleSetting moves F53's start: the date is a parameter, not code."""
+    from declarations.rules import rule_book
+    from declarations.rules.base import RuleSettingData
+
+    settings = {"VAT-APC": RuleSettingData(parameters={"F53_from": "2026-09-01"})}
+    reference = replace(
+        clean.reference, settings=settings, rule_book=rule_book(settings)
+    )
+    august = replace(
+        clean,
+        reference=reference,
+        on=date(2026, 8, 3),
+        vat_path="STANDARD",
+        ioss_number="",
+        additional_procedure_code="F53",
+    )
+    assert "VAT-APC" in codes(august)
+
+
+# VAT-DESTINATION
+@pytest.mark.parametrize("country", ["DE", "FR", "ES", "XI", "PL"])
+def test_vat_destination_accepts_ioss_to_any_member_state(clean, country):
+    """An IOSS consignment may be released at LGG for a consumer anywhere in the EU
+    VAT area or Northern Ireland (Art. 143(1)(ca) Directive 2006/112/EC)."""
+    facts = replace(clean, consignee_country=country, consignee_postcode="10115")
+    assert "VAT-DESTINATION" not in codes(facts)
+
+
+def test_vat_destination_accepts_standard_for_a_belgian_consignee(clean):
+    """Standard path, transport ends in Belgium where LGG is: fine."""
+    facts = replace(clean, vat_path="STANDARD", ioss_number="")
+    assert "VAT-DESTINATION" not in codes(facts)
+
+
+@pytest.mark.parametrize("path", ["STANDARD", "SPECIAL"])
+def test_vat_destination_refuses_non_ioss_to_another_member_state(clean, path):
+    """Without IOSS a low-value consignment is released only where transport ends
+    (Art. 221(4) Implementing Regulation (EU) 2015/2447; Art. 369y Directive
+    2006/112/EC): a German consignee at LGG is stopped, with the fix named."""
+    facts = replace(
+        clean,
+        vat_path=path,
+        ioss_number="",
+        consignee_country="DE",
+        consignee_postcode="10115",
+        consignee_city="Berlin",
+    )
+    found = messages(facts, "VAT-DESTINATION")
+    assert len(found) == 1
+    assert "IOSS number" in found[0] and "member state of destination" in found[0]
+    assert "DE" in found[0] and "BE" in found[0]
+
+
+def test_vat_destination_follows_the_arrival_airport(clean):
+    """The member state of import is the arrival airport's: landing at Paris CDG
+    with a French consignee is fine, a Belgian one is not."""
+    cdg = replace(clean, vat_path="STANDARD", ioss_number="", arrival_airport="CDG")
+    assert "VAT-DESTINATION" in codes(cdg)
+    french = replace(cdg, consignee_country="FR", consignee_postcode="75001")
+    assert "VAT-DESTINATION" not in codes(french)
+
+
+# TERR-CUSTOMS
+def test_terr_customs_accepts_mainland_spain(clean):
+    """Madrid (28001) is in the customs territory (Art. 4 Regulation (EU) No
+    952/2013)."""
+    facts = replace(clean, consignee_country="ES", consignee_postcode="28001")
+    assert "TERR-CUSTOMS" not in codes(facts)
+
+
+@pytest.mark.parametrize(
+    ("country", "postcode", "city"),
+    [
+        ("ES", "51001", "Ceuta"),
+        ("ES", "52001", "Melilla"),
+        ("DE", "27498", "Helgoland"),
+        ("DE", "78266", "Büsingen am Hochrhein"),
+        ("IT", "23041", "Livigno"),
+        ("FO", "100", "Tórshavn"),
+        ("DK", "3900", "Nuuk"),
+        ("ES", "", "Melilla"),
+    ],
+)
+def test_terr_customs_refuses_territories_outside_the_customs_territory(
+    clean, country, postcode, city
+):
+    """Ceuta, Melilla, Heligoland, Büsingen, Livigno, the Faroe Islands and
+    Greenland are outside the customs territory (Art. 4 Regulation (EU) No
+    952/2013; Art. 6(2) Directive 2006/112/EC), recognised from the postcode or
+    the city: not declarable at LGG, and said once."""
+    facts = replace(
+        clean,
+        consignee_country=country,
+        consignee_postcode=postcode,
+        consignee_city=city,
+    )
+    found = [
+        i
+        for i in run_rules(facts)
+        if i.severity == "error" and i.code != "PTY-CONSIGNEE-ADDRESS"  # no postcode
+    ]
+    assert [i.code for i in found] == ["TERR-CUSTOMS"]
+    assert "outside the customs territory" in found[0].message
+
+
+# TERR-VAT
+def test_terr_vat_accepts_standard_path_in_the_canaries_for_an_h1(clean):
+    """An H1 on the standard path for Las Palmas is not refused by TERR-VAT."""
+    facts = replace(
+        clean,
+        declaration_type="H1",
+        vat_path="STANDARD",
+        ioss_number="",
+        consignee_country="ES",
+        consignee_postcode="35001",
+        items=(tshirt(hs_code="6109100010", item_value=Decimal("200")),),
+    )
+    assert "TERR-VAT" not in codes(facts)
+
+
+@pytest.mark.parametrize(
+    ("country", "postcode", "city"),
+    [
+        ("ES", "35001", "Las Palmas de Gran Canaria"),
+        ("ES", "38001", "Santa Cruz de Tenerife"),
+        ("FI", "22100", "Mariehamn"),
+        ("AX", "22100", "Mariehamn"),
+        ("GR", "63086", "Karyes"),
+        ("FR", "97110", "Pointe-à-Pitre"),
+        ("GP", "97110", "Pointe-à-Pitre"),
+        ("FR", "97400", "Saint-Denis"),
+        ("IT", "22061", "Campione d'Italia"),
+    ],
+)
+@pytest.mark.parametrize("path", ["IOSS", "SPECIAL"])
+def test_terr_vat_refuses_ioss_and_special_outside_the_vat_area(
+    clean, country, postcode, city, path
+):
+    """The Canary Islands, Åland, Mount Athos, the French outermost regions and
+    Campione d'Italia are outside the EU VAT area (Art. 6(1) Directive
+    2006/112/EC): no EU import VAT, so neither IOSS nor the special arrangements;
+    one error, saying why."""
+    facts = replace(
+        clean,
+        vat_path=path,
+        ioss_number="IM0560000012" if path == "IOSS" else "",
+        consignee_country=country,
+        consignee_postcode=postcode,
+        consignee_city=city,
+    )
+    found = [i for i in run_rules(facts) if i.severity == "error"]
+    assert [i.code for i in found] == ["TERR-VAT"]
+    assert "outside the EU VAT area" in found[0].message
 
 
 # VAT-IOSS-LOCKED
@@ -665,3 +842,56 @@ def test_dq_costs_refuses_negative_cost_and_no_package(clean):
     facts = replace(clean, transport_cost=Decimal(-1), packages=0)
     fields = {i.field for i in run_rules(facts) if i.code == "DQ-COSTS"}
     assert fields == {"transport_cost", "packages"}
+
+
+# PRICE-MISSING
+def _verdict(facts):
+    from declarations.facts import RateBook
+    from declarations.verdict import verdict
+
+    return verdict(facts, RateBook(), review_threshold=40)
+
+
+def test_price_missing_accepts_a_priced_consignment(clean):
+    """A consignment with its charge lines in force is priced and accepted: duty
+    and VAT are notified on acceptance (Art. 101-102 Regulation (EU) No
+    952/2013)."""
+    judged = _verdict(clean)
+    assert judged.outcome == "accepted" and judged.quote is not None
+    assert "PRICE-MISSING" not in {i.code for i in judged.issues}
+
+
+def test_price_missing_refuses_a_consignment_that_cannot_be_priced(clean):
+    """Landing at Frankfurt, the member state of import is DE, which has no VAT
+    line: the declaration is stopped, never accepted unpriced, and the message
+    names what is missing."""
+    judged = _verdict(replace(clean, arrival_airport="FRA"))
+    assert judged.outcome == "rejected" and judged.quote is None
+    found = [i for i in judged.issues if i.code == "PRICE-MISSING"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert "DE" in found[0].message and "VAT charge line" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("currency", "on", "cause"),
+    [("XYZ", ON, "CODE-CURRENCY"), ("CNY", date(2026, 12, 7), "CUR-RATE")],
+)
+def test_price_missing_is_not_repeated_when_the_cause_is_known(
+    clean, currency, on, cause
+):
+    """An unknown currency or a month without a customs rate is one mistake: its
+    own error, not a second 'cannot be priced' one."""
+    from declarations.facts import RateBook
+
+    rate = RateBook().get(currency, on)
+    facts = replace(
+        clean,
+        currency=currency,
+        on=on,
+        eur_rate=getattr(rate, "rate", None),
+        rate_problem=rate if isinstance(rate, str) else "",
+    )
+    judged = _verdict(facts)
+    found = {i.code for i in judged.issues if i.severity == "error"}
+    assert cause in found and "PRICE-MISSING" not in found
+    assert judged.outcome == "rejected" and judged.quote is None
