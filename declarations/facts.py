@@ -164,6 +164,7 @@ def _facts(
                 item_value=i.item_value,
                 net_mass_kg=i.net_mass_kg,
                 product_id=i.product_id,
+                manufacturer_product_id=i.manufacturer_product_id,
             )
             for i in d.items.all()
         ),

@@ -65,6 +65,7 @@ class ItemFacts:
     item_value: Decimal
     net_mass_kg: Decimal | None = None
     product_id: str = ""
+    manufacturer_product_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -165,24 +165,3 @@ class SplitConsignment(Rule):
                 "total": combined.quantize(CENT),
             },
         )
-
-
-class LithiumBatteriesByAir(ItemRule):
-    """Batteries (HS 8506, 8507) are dangerous goods in air transport and need
-    the carrier's declaration (ICAO Technical Instructions; IATA DGR, UN 3480/3481
-    /3090/3091)."""
-
-    code = "DG-BATTERY"
-    severity = Severity.WARNING
-    risk_points = 10
-
-    def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
-        if item.hs_code[:4] in ("8506", "8507"):
-            yield self.issue(
-                "hs_code",
-                _(
-                    "Batteries are dangerous goods by air: make sure the air waybill "
-                    "carries the dangerous-goods declaration (UN 3480/3481/3090/3091)."
-                ),
-                item,
-            )
