@@ -806,9 +806,14 @@ def test_risk_undervalue_flags_tenth_of_typical(clean):
 
 
 # RISK-SPLIT
-def test_risk_split_accepts_single_parcel(clean):
-    """One parcel, no split."""
+def test_risk_split_accepts_single_parcel_and_small_splits(clean):
+    """One parcel, no split; parcels together at EUR 150 or less change nothing
+    (Art. 23 Council Regulation (EC) 1186/2009)."""
+    from declarations.rules.base import SplitSibling
+
     assert "RISK-SPLIT" not in codes(clean)
+    small = (SplitSibling("CN2", Decimal(60)), SplitSibling("CN3", Decimal(72)))
+    assert "RISK-SPLIT" not in codes(replace(clean, split_siblings=small))
 
 
 def test_risk_split_flags_siblings(clean):
