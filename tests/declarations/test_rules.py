@@ -99,6 +99,21 @@ def test_id_eori_refuses_bad_belgian_check_digits(clean):
     assert "check digits" in issues[0].message
 
 
+@pytest.mark.parametrize("eori", ["GB123456789000", "CN9144030071", "US123456789"])
+def test_id_eori_refuses_declarant_eori_not_issued_in_the_eu(clean, eori):
+    """A declarant EORI from GB, CN or US is refused (Art. 9 UCC); an XI one
+    passes; a consignee's foreign EORI is only checked for its form."""
+    found = [
+        i
+        for i in run_rules(replace(clean, declarant_eori=eori))
+        if i.code == "ID-EORI"
+    ]
+    assert found and found[0].field == "declarant_eori"
+    assert "not by an EU member state" in found[0].message
+    assert "ID-EORI" not in codes(replace(clean, declarant_eori="XI123456789000"))
+    assert "ID-EORI" not in codes(replace(clean, consignee_eori=eori))
+
+
 # ID-IOSS
 def test_id_ioss_accepts_belgian_ioss_number(clean):
     """IM + 056 (Belgium) + 7 digits passes."""
