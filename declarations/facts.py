@@ -189,8 +189,17 @@ def _facts(
         ),
         eur_rate=rate.rate if isinstance(rate, CustomsRate) else None,
         rate_problem=rate if isinstance(rate, str) else "",
+        cny_per_eur=_cny_per_eur(d, rates, on),
         **{f: getattr(consignment, f) for f in _CONSIGNMENT_FIELDS},
     )
+
+
+def _cny_per_eur(d: Declaration, rates: RateBook, on: date) -> Decimal | None:
+    """The CNY rate, only where it is used: advice on exports to China."""
+    if d.type != "EX" or d.consignment.consignee_country != "CN":
+        return None
+    rate = rates.get("CNY", on)
+    return rate.rate if isinstance(rate, CustomsRate) else None
 
 
 def _with(facts: ConsignmentFacts, **changes) -> ConsignmentFacts:

@@ -416,6 +416,7 @@ def test_every_rule_has_legal_source_and_a_test_named_after_its_code():
     for rule in registry.rules:
         doc = inspect.getdoc(rule) or ""
         sources = ("Regulation", "Directive", "UCC", "Art.", "IATA", "ICAO")
+        sources += ("Announcement",)  # China's rules, for advice to exporters
         assert any(w in doc for w in sources), rule.code
         assert f"# {rule.code}" in source or rule.code in tested, rule.code
 
@@ -776,6 +777,76 @@ def test_ex_dual_use_flags_drones(clean):
     """Unmanned aircraft may be dual-use."""
     facts = export(clean, items=(tshirt(hs_code="880621"),))
     assert "EX-DUAL-USE" in codes(facts)
+
+
+# EX-EXPORTER-EU
+def test_ex_exporter_eu_accepts_belgian_exporter(clean):
+    """A Belgian seller exporting to China is established in the EU (Art. 1(19)
+    Delegated Regulation (EU) 2015/2446)."""
+    assert "EX-EXPORTER-EU" not in codes(export(clean, consignor_country="BE"))
+
+
+def test_ex_exporter_eu_refuses_exporter_outside_the_eu(clean):
+    """A Chinese consignor cannot be the exporter of an EU export declaration."""
+    found = [
+        i
+        for i in run_rules(export(clean, consignor_country="CN"))
+        if i.code == "EX-EXPORTER-EU"
+    ]
+    assert found and found[0].field == "consignor_country"
+    assert found[0].severity == "error" and "1(19)" in found[0].message
+
+
+# EX-RU-BY-BAN
+def test_ex_ru_by_ban_accepts_cheap_perfume_and_exports_elsewhere(clean):
+    """Perfume at EUR 80 per bottle is not Annex XVIII luxury (over EUR 300 per
+    item, Art. 3h Council Regulation (EU) 833/2014); a laptop to China is not
+    banned."""
+    perfume = tshirt(hs_code="330300", quantity=1, item_value=Decimal(80))
+    russia = export(clean, consignor_country="BE", consignee_country="RU")
+    assert "EX-RU-BY-BAN" not in codes(replace(russia, items=(perfume,)))
+    laptop = tshirt(hs_code="847130", quantity=1, item_value=Decimal(900))
+    china = export(clean, consignor_country="BE")
+    assert "EX-RU-BY-BAN" not in codes(replace(china, items=(laptop,)))
+
+
+def test_ex_ru_by_ban_stops_luxury_perfume_and_laptops(clean):
+    """Perfume at EUR 350 per bottle to Russia (Annex XVIII, Regulation (EU)
+    833/2014) and a laptop to Belarus (Regulation (EC) 765/2006) are stopped,
+    each with its source."""
+    perfume = tshirt(hs_code="330300", quantity=2, item_value=Decimal(700))
+    russia = export(clean, consignor_country="BE", consignee_country="RU")
+    found = messages(replace(russia, items=(perfume,)), "EX-RU-BY-BAN")
+    assert found and "833/2014" in found[0] and "Annex XVIII" in found[0]
+    laptop = tshirt(hs_code="847130", quantity=1, item_value=Decimal(50))
+    belarus = export(clean, consignor_country="BE", consignee_country="BY")
+    found = [
+        i for i in run_rules(replace(belarus, items=(laptop,)))
+        if i.code == "EX-RU-BY-BAN"
+    ]  # fmt: skip
+    assert found and found[0].severity == "error" and "765/2006" in found[0].message
+
+
+# EX-CN-RETAIL
+def test_ex_cn_retail_is_advice_only(clean):
+    """An export to China gets China's limits as information, never an error
+    (MOF/GACS/SAT Announcement 2018 No. 49); an export to the US gets nothing."""
+    china = export(clean, consignor_country="BE")
+    found = [i for i in run_rules(china) if i.code == "EX-CN-RETAIL"]
+    assert found and found[0].severity == "info" and "5,000" in found[0].message
+    assert "EX-CN-RETAIL" not in codes(export(clean, consignee_country="US"))
+
+
+def test_ex_cn_retail_warns_over_cny_5000_per_order(clean):
+    """An order of CNY 6,000 is over China's per-order limit: a warning without
+    risk points, still not an EU error."""
+    facts = export(
+        clean, consignor_country="BE", currency="CNY", eur_rate=Decimal(8),
+        items=(tshirt(item_value=Decimal(6000), quantity=1),),
+    )  # fmt: skip
+    found = [i for i in run_rules(facts) if i.code == "EX-CN-RETAIL"]
+    assert found and found[0].severity == "warning" and found[0].risk_points == 0
+    assert "6,000" in found[0].message
 
 
 # DG-BATTERY
