@@ -3,6 +3,7 @@ the declaration on one screen, assignment, decisions and the dashboard."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,7 @@ from django.views.decorators.http import require_POST
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
 from declarations.document_files import INLINE_TYPES, document_file_response
+from declarations.facts import rule_settings
 from declarations.forms import DecisionForm
 from declarations.models import (
     DECIDABLE_STATUSES,
@@ -42,6 +44,7 @@ from declarations.models import (
     UnitValueReference,
     ValidationIssue,
 )
+from declarations.rules import rule_list
 from declarations.selectors_officer import (
     DOCUMENTS_MISSING,
     REASON_LABELS,
@@ -825,6 +828,11 @@ class DeclarationAdmin(admin.ModelAdmin):
                 name="declarations_declaration_dashboard",
             ),
             path(
+                "rules/",
+                view(self.rule_book_view),
+                name="declarations_declaration_rules",
+            ),
+            path(
                 "<int:pk>/decide/<str:decision>/",
                 view(self.decide_view),
                 name="declarations_declaration_decide",
@@ -957,6 +965,22 @@ class DeclarationAdmin(admin.ModelAdmin):
         }
 
     # The dashboard.
+
+    def rule_book_view(self, request: HttpRequest) -> HttpResponse:
+        """Every rule the portal applies, with its legal source, severity, dates
+        (RuleSetting overrides applied) and the risk points it adds."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _g("Rule book"),
+            "opts": self.model._meta,
+            "rules": rule_list(rule_settings()),
+            "threshold": settings.REVIEW_RISK_THRESHOLD,
+        }
+        return TemplateResponse(
+            request, "admin/declarations/declaration/rule_book.html", context
+        )
 
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
         """The officers' workload: daily declarations by status, time to a
