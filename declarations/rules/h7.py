@@ -39,34 +39,26 @@ class H7ValueCeiling(Rule):
             )
 
 
-# Goods excluded from the relief for low-value consignments, and so from the H7,
-# by HS prefix (Art. 24 Council Regulation (EC) 1186/2009): alcoholic products
-# (2203-2208; water 2201 and soft drinks 2202 are not among them), perfumes and
-# toilet waters (3303), tobacco and tobacco products (chapter 24). [H]
-RELIEF_EXCLUDED = {
+# Alcoholic products by HS heading (2201 water and 2202 soft drinks are not).
+ALCOHOLIC = {
     "2203": gettext_lazy("beer"),
     "2204": gettext_lazy("wine"),
     "2205": gettext_lazy("vermouth and flavoured wine"),
     "2206": gettext_lazy("cider, perry, mead and other fermented beverages"),
     "2207": gettext_lazy("ethyl alcohol"),
     "2208": gettext_lazy("spirits and liqueurs"),
-    "3303": gettext_lazy("perfumes and toilet waters"),
-    "24": gettext_lazy("tobacco and tobacco products"),
 }
-
+TOBACCO = {"24": gettext_lazy("tobacco and tobacco products")}
+ENERGY = {"27": gettext_lazy("mineral fuels and oils (energy products)")}
+# Goods excluded from the relief for low-value consignments, and so from the H7,
+# by HS prefix (Art. 24 Council Regulation (EC) 1186/2009): alcoholic products,
+# perfumes and toilet waters (3303), tobacco and tobacco products. [H]
+RELIEF_EXCLUDED = ALCOHOLIC | {"3303": gettext_lazy("perfumes and toilet waters")}
+RELIEF_EXCLUDED |= TOBACCO
 # Excise goods (Art. 1 Council Directive (EU) 2020/262): alcohol and alcoholic
 # beverages, manufactured tobacco, and energy products (Directive 2003/96/EC,
 # chapter 27). [H]
-EXCISE_GOODS = {
-    "2203": gettext_lazy("beer"),
-    "2204": gettext_lazy("wine"),
-    "2205": gettext_lazy("vermouth and flavoured wine"),
-    "2206": gettext_lazy("cider, perry, mead and other fermented beverages"),
-    "2207": gettext_lazy("ethyl alcohol"),
-    "2208": gettext_lazy("spirits and liqueurs"),
-    "24": gettext_lazy("tobacco and tobacco products"),
-    "27": gettext_lazy("mineral fuels and oils (energy products)"),
-}
+EXCISE_GOODS = ALCOHOLIC | TOBACCO | ENERGY
 
 
 def _kind(table: dict, hs_code: str) -> str | None:
