@@ -77,6 +77,7 @@ def consignment(n: int, reference, rng: random.Random) -> ConsignmentFacts:
             item_value=Decimal(v),
             net_mass_kg=Decimal("0.2"),
             product_id=f"SKU-{n}-{i}",
+            manufacturer_product_id=f"690{n:010d}",
         )  # fmt: skip
         for i, (d, h, v) in enumerate(rng.sample(GOODS, rng.randint(1, 3)))
     )

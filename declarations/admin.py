@@ -3,6 +3,7 @@ the declaration on one screen, assignment, decisions and the dashboard."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,6 +46,7 @@ from declarations.models import (
     UnitValueReference,
     ValidationIssue,
 )
+from declarations.rules import rule_list
 from declarations.selectors_officer import (
     DOCUMENTS_MISSING,
     REASON_LABELS,
@@ -1090,36 +1092,23 @@ class DeclarationAdmin(admin.ModelAdmin):
         pricing and the territory rules read."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        import inspect
-
         from declarations.facts import rule_settings
-        from declarations.rules import rule_book
         from declarations.rules.base import OFFICE_OF_IMPORT_COUNTRY
         from reference.charges import charge_lines_in_force
         from reference.territories import territories
 
         settings_now = rule_settings()
         rules = [
-            {
-                "code": rule.code,
-                "subject": type(rule).__module__.rsplit(".", 1)[-1],
-                "severity": rule.effective_severity,
-                "applies_from": rule.effective_from,
-                "applies_to": rule.effective_to,
-                "types": ", ".join(rule.declaration_types) or _g("after pricing"),
-                "risk_points": rule.risk_points,
-                "enabled": rule.setting.enabled,
-                "overridden": rule.code in settings_now,
-                "source": inspect.getdoc(type(rule)) or "",
-            }
-            for rule in rule_book(settings_now)
+            {**rule, "overridden": rule["code"] in settings_now}
+            for rule in rule_list(settings_now)
         ]
         today = timezone.localdate()
         context = {
             **self.admin_site.each_context(request),
             "title": _g("Rule book"),
             "opts": self.model._meta,
-            "rules": sorted(rules, key=lambda r: (r["subject"], r["code"])),
+            "rules": rules,
+            "threshold": settings.REVIEW_RISK_THRESHOLD,
             "charge_lines": charge_lines_in_force(
                 on=today, country=OFFICE_OF_IMPORT_COUNTRY
             ),

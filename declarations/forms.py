@@ -441,7 +441,18 @@ class GoodsItemForm(forms.Form):
         label=_("Product ID"),
         max_length=70,
         required=False,
-        help_text=_("SKU or barcode (GTIN), if you have one."),
+        help_text=_(
+            "The seller's SKU or article number; required from 1 November 2026."
+        ),
+    )
+    manufacturer_product_id = forms.CharField(
+        label=_("Manufacturer's product ID"),
+        max_length=70,
+        required=False,
+        help_text=_(
+            "Barcode (GTIN/EAN) or the maker's part number; required from "
+            "1 November 2026."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -366,6 +366,13 @@ class GoodsItem(models.Model):
     product_id = models.CharField(
         "product identifier", max_length=70, blank=True, help_text="SKU or GTIN."
     )
+    manufacturer_product_id = models.CharField(
+        "manufacturer's product identifier",
+        max_length=70,
+        blank=True,
+        help_text="GTIN/EAN barcode or the maker's part number (Delegated "
+        "Regulation (EU) 2026/1022).",
+    )
     manifest_row = models.PositiveIntegerField(
         null=True, blank=True, help_text="The manifest row this item came from."
     )

@@ -237,6 +237,7 @@ def _line(row: int, data: dict[str, str], errors: list[dict]) -> Line:
         item_value=value,
         net_mass_kg=net,
         product_id=data.get("product_id", ""),
+        manufacturer_product_id=data.get("manufacturer_product_id", ""),
     )
     return Line(row, item, issues)
 
@@ -581,6 +582,7 @@ def _write(
                         i.item_value,
                         i.net_mass_kg,
                         i.product_id[:70],
+                        i.manufacturer_product_id[:70],
                         line.row,
                     )
                 )
@@ -871,6 +873,7 @@ ITEM_COLUMNS = (
     "item_value",
     "net_mass_kg",
     "product_id",
+    "manufacturer_product_id",
     "manifest_row",
 )
 ISSUE_ROW_COLUMNS = (

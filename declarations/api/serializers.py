@@ -55,7 +55,20 @@ class ItemInput(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    product_id = serializers.CharField(max_length=70, required=False, allow_blank=True)
+    product_id = serializers.CharField(
+        max_length=70,
+        required=False,
+        allow_blank=True,
+        help_text="Merchant's product identifier (SKU); required from 1 November "
+        "2026 (Delegated Regulation (EU) 2026/1022).",
+    )
+    manufacturer_product_id = serializers.CharField(
+        max_length=70,
+        required=False,
+        allow_blank=True,
+        help_text="Manufacturer's product identifier (GTIN/EAN or the maker's part "
+        "number); required from 1 November 2026.",
+    )
 
 
 def _code(
@@ -160,6 +173,7 @@ class ItemOutput(serializers.Serializer):
         max_digits=12, decimal_places=3, allow_null=True
     )
     product_id = serializers.CharField()
+    manufacturer_product_id = serializers.CharField()
 
 
 class StatusChangeOutput(serializers.Serializer):
@@ -379,6 +393,7 @@ EXAMPLE = {
             "item_value": "18.00",
             "net_mass_kg": "0.380",
             "product_id": "SKU-TS-001",
+            "manufacturer_product_id": "5412345000013",
         }
     ],
 }

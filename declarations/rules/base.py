@@ -111,6 +111,7 @@ class ItemFacts:
     item_value: Decimal
     net_mass_kg: Decimal | None = None
     product_id: str = ""
+    manufacturer_product_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ class ConsignmentFacts:
     # Units of `currency` per EUR at the customs monthly rate; None when unknown.
     eur_rate: Decimal | None = None
     rate_problem: str = ""
+    # CNY per EUR at the customs monthly rate, for advice on exports to China.
+    cny_per_eur: Decimal | None = None
     # Other consignments of the same filing with this house AWB.
     hawb_duplicates: int = 0
     # Consignment-level fields whose value differs between the lines of one HAWB.

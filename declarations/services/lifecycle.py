@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.api_auth import ApiClient
+from accounts.eori import organisation_filing_refusal
 from accounts.errors import ApplicationError
+from accounts.models import Organisation
 from accounts.webhooks import WEBHOOK_EVENTS, webhook_events_emit
 from declarations.disclosure import tells_of_screening, trader_reason
 from declarations.models import (
@@ -144,9 +146,20 @@ def webhook_payload(declaration: Declaration, change: StatusChange) -> dict:
     }
 
 
+def require_may_file(organisation: Organisation) -> None:
+    """Refuse to file for an organisation whose EORI fails the check (flagged by
+    the operator's recheck, or failing today): 403 with the reason and the fix."""
+    refusal = organisation_filing_refusal(
+        eori=organisation.eori, flagged=organisation.eori_flagged
+    )
+    if refusal:
+        raise ApplicationError(refusal, status=403, field="eori")
+
+
 @transaction.atomic
 def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
     """Freeze the declaration and queue its validation."""
+    require_may_file(declaration.organisation)
     declaration = declaration_lock(declaration)
     if not declaration.declarant_eori:
         declaration.declarant_eori = declaration.organisation.eori
