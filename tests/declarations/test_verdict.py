@@ -70,7 +70,7 @@ CASES = [
 
 ITEM_COLUMNS = (
     "description", "hs_code", "origin_country", "quantity", "item_value",
-    "net_mass_kg", "product_id",
+    "net_mass_kg", "product_id", "manufacturer_product_id",
 )  # fmt: skip
 
 
