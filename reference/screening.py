@@ -10,8 +10,8 @@ How a name is matched:
    abbreviations and legal forms written one way ("JOINT STOCK COMPANY", "AO",
    "OAO", "PAO" and "ZAO" are all JSC; "CO., LTD." is COMPANY LIMITED).
    Legal-form words and name particles ("LIMITED", "LLC", "AL", "DE") are kept
-   in the normalised name but never count towards a match. Each word is then
-   compared by its key: doubled letters made single, KS written X.
+   in the normalised name but never count towards a match; a legal-form word
+   with a letter missing ("JONT STOCK", "LIMITD") is still one.
 2. A name is read several ways: as its words; with two words joined again when
    the joined word is listed ("SBER-BANK", "TECHNO LOGIES"); with a glued word
    split into listed words ("0DAYTECHNOLOGIES", "BENAZIRAHMED"); letters typed
@@ -96,7 +96,7 @@ ABBREVIATIONS = {
     "AO": "JSC", "OAO": "JSC", "ZAO": "JSC", "PAO": "JSC", "OJSC": "JSC",
     "CJSC": "JSC", "PJSC": "JSC", "PAT": "JSC", "PRAT": "JSC", "AAT": "JSC",
     "ZAT": "JSC", "VAT": "JSC", "AD": "JSC", "AG": "JSC",
-    "GESMBH": "GMBH", "SPZOO": "SPZOO", "SARL": "SARL",
+    "GESMBH": "GMBH", "PVT": "PRIVATE", "PTY": "PROPRIETARY",
 }
 # Legal forms written in words, made the initials above (longest first).
 LEGAL_PHRASES = {
@@ -185,8 +185,10 @@ MIN_SINGLE_TOKEN_SIMILARITY = 0.85
 # each. Two names each borne by ~1 in 200 listed names pass (VLADIMIR PUTIN:
 # 6 + 10); a common given name with a common surname (MUHAMMAD ALI) does not.
 SUBSET_MIN_RARITY = 13.0
-# Glued words are split again only when this long (shorter ones are words).
+# Glued words are split again only when this long (shorter ones are words),
+# into so many words at most.
 MIN_GLUED_TOKEN = 6
+MAX_GLUED_WORDS = 8
 # Token work cached per process (keys, blocking neighbourhoods).
 TOKEN_CACHE_SIZE = 200_000
 
@@ -229,8 +231,13 @@ _INITIALS = re.compile(r"\b[A-Z](?:\.[A-Z])+\b\.?")
 _FUZZY_LEGAL_WORDS = frozenset({
     "COMPANY", "LIMITED", "LIABILITY", "CORPORATION", "INCORPORATED", "LIMITADA",
     "SOCIEDAD", "OBSHCHESTVO", "AKTSIONERNOE", "OTVETSTVENNOSTYU", "OGRANICHENNOY",
-    "OGRANICHENNOI", "TOVARYSTVO",
+    "OGRANICHENNOI", "TOVARYSTVO", "ZAKRYTOE", "OTKRYTOE", "PUBLICHNOE", "SIRKETI",
+    "TICARET", "SOCIETE", "ANONIMA", "ANONYME", "BERHAD", "OBMEZHENOYU",
+    "VIDPOVIDALNISTYU", "SHERKATE", "PRIVATE", "PUBLIC",
 })
+# Five-letter ones recognised with a letter missing only ("JONT STOCK"; POINT
+# is a word of its own).
+_SHORT_LEGAL_WORDS = frozenset({"JOINT", "STOCK", "CLOSED", "GROUP"})
 # fmt: on
 
 
@@ -240,6 +247,9 @@ def _deletions(token: str) -> list[str]:
 
 _LEGAL_NEIGHBOURS = {
     deleted: word for word in _FUZZY_LEGAL_WORDS for deleted in _deletions(word)
+}
+_SHORT_LEGAL_NEIGHBOURS = {
+    deleted: word for word in _SHORT_LEGAL_WORDS for deleted in _deletions(word)
 }
 _PHRASE_STARTS: dict[str, list[tuple[tuple[str, ...], list[str]]]] = defaultdict(list)
 for _phrase, _initials in sorted(LEGAL_PHRASES.items(), key=lambda p: -len(p[0])):
@@ -251,8 +261,10 @@ def _spelling(token: str) -> str:
     """The canonical spelling of a word: abbreviations out, legal forms mended."""
     # KS and X stand for the same sound in transliterations (ALEKSANDR, ALEXANDER).
     token = ABBREVIATIONS.get(token, token).replace("KS", "X")
-    if len(token) < 6 or token in IGNORED_WORDS:
+    if token in IGNORED_WORDS:
         return token
+    if len(token) < 6:
+        return _SHORT_LEGAL_NEIGHBOURS.get(token, token)
     if token in _LEGAL_NEIGHBOURS:  # a letter missing
         return _LEGAL_NEIGHBOURS[token]
     for deleted in _deletions(token):
@@ -264,17 +276,23 @@ def _spelling(token: str) -> str:
     return token
 
 
-_DOUBLED = re.compile(r"([A-Z])\1+")
-
-
 @functools.lru_cache(maxsize=TOKEN_CACHE_SIZE)
 def token_key(token: str) -> str:
-    """The key a word of a normalised name is compared by.
+    """The key a word of a normalised name is compared by: its canonical
+    spelling ("MOHAMMED" is MUHAMMAD, "CORP" CORPORATION)."""
+    return ABBREVIATIONS.get(token, token)
 
-    Its canonical spelling with doubled letters made single, so that a doubled
-    or undoubled letter (MUHAMMAD, MUHAMAD; ZAKHAROVA, ZAKHAROVVA) is no typo.
-    """
-    return _DOUBLED.sub(r"\1", ABBREVIATIONS.get(token, token))
+
+class _Transliteration(dict):
+    """anyascii's table for str.translate, filled as characters are met (each
+    character is transliterated on its own, so this is the same, faster)."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = ascii_text = anyascii(chr(code))
+        return ascii_text
+
+
+_TRANSLITERATION = _Transliteration()
 
 
 def _ascii(name: str) -> str:
@@ -284,7 +302,7 @@ def _ascii(name: str) -> str:
         return name
     text = unicodedata.normalize("NFKC", name)
     text = _DASHES.sub("-", _INVISIBLE.sub("", text))
-    return anyascii(text)
+    return text.translate(_TRANSLITERATION)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -328,6 +346,8 @@ def _legal_phrases(tokens: list[str]) -> list[str]:
 def _merge_initials(tokens: list[str]) -> list[str]:
     # Initials or letters typed with spaces ("P C C", "S B E R B A N K") are one
     # word too.
+    if not any(len(token) == 1 for token in tokens):
+        return tokens
     merged: list[str] = []
     run: list[str] = []
     for token in [*tokens, ""]:
@@ -352,9 +372,9 @@ def name_tokens(name: str) -> tuple[str, ...]:
 
 
 def _core(tokens: Iterable[str]) -> tuple[str, ...]:
-    tokens = list(tokens)
-    core = tuple(dict.fromkeys(token_key(t) for t in tokens if t not in IGNORED_WORDS))
-    return core or tuple(dict.fromkeys(token_key(t) for t in tokens))
+    keys = [token_key(t) for t in tokens]
+    core = tuple(dict.fromkeys(k for k in keys if k not in IGNORED_WORDS))
+    return core or tuple(dict.fromkeys(keys))
 
 
 def _similarity(a: str, b: str) -> float:
@@ -465,7 +485,7 @@ class ScreeningIndex:
                 seen.add(key)
                 listed_tokens.append((entry, tokens, optional))
                 for word in normalise_name(entry.name).split():
-                    if word not in IGNORED_WORDS:
+                    if len(word) > 2:
                         surface[word] = token_key(word)
 
         frequency: dict[str, int] = defaultdict(int)
@@ -475,10 +495,14 @@ class ScreeningIndex:
         count = len(listed_tokens) + 1
         idf = {token: math.log(count / n) + 1.0 for token, n in frequency.items()}
         unknown_idf = math.log(count) + 1.0
-        # Other spellings of listed words ("AHMED" for AHMAD) split glued words too.
+        # Other spellings of listed words ("AHMED" for AHMAD), legal forms and
+        # particles ("OOOGAZPROM", "DELUNA") split glued words too.
         for word, canonical in ABBREVIATIONS.items():
-            if token_key(canonical) in idf and word not in IGNORED_WORDS:
+            if token_key(canonical) in idf or canonical in IGNORED_WORDS:
                 surface.setdefault(word, token_key(canonical))
+        for word in IGNORED_WORDS:
+            if len(word) > 1:
+                surface.setdefault(word, word)
 
         listed: list[_Listed] = []
         postings: dict[str, list[int]] = defaultdict(list)
@@ -602,9 +626,11 @@ class ScreeningIndex:
                 weight = self._idf.get(token, self._unknown_idf)
             query_total += weight
             query_covered += weight * best
-        if len(tokens) == 1 and len(listed.tokens) == 1:
+        if len(listed.tokens) == 1:
             if best_for_listed[0] < MIN_SINGLE_TOKEN_SIMILARITY:
                 return 0.0
+            if query_covered < query_total * MIN_SINGLE_TOKEN_SIMILARITY:
+                return 0.0  # "MUHAMMAD O" is not the one-word "MUHAMMAD"
         covered = 0.0
         left_out = 0.0  # the weight of optional names not given at all
         for weight, best, optional in zip(
@@ -684,6 +710,9 @@ class ScreeningIndex:
         words = normalise_name(name).split()
         first = _core(words)
         readings = [first] if first else []
+        if not name.isascii() and _INVISIBLE.search(name):
+            # A zero-width character may have stood for a space as well.
+            readings.extend(self._readings(_INVISIBLE.sub(" ", name)))
         vocabulary, surface = self._idf, self._surface
         known = [token_key(word) in vocabulary for word in words]
         for i in range(len(words) - 1):
@@ -691,7 +720,11 @@ class ScreeningIndex:
             if glued in surface:  # SBER-BANK, PEOPLE S, SA ID
                 readings.append(_core([*words[:i], glued, *words[i + 2 :]]))
         for i, word in enumerate(words):
-            if len(word) >= MIN_GLUED_TOKEN and not known[i]:
+            if (
+                len(word) >= MIN_GLUED_TOKEN
+                and not known[i]
+                and not self._blocking_tokens(token_key(word))[0]  # no typo
+            ):
                 split = self._split_glued(word)
                 if split:
                     readings.append(_core([*words[:i], *split, *words[i + 1 :]]))
@@ -706,7 +739,7 @@ class ScreeningIndex:
         is 0DAY TECHNOLOGIES), the longest first word first; or None. Cached."""
         if word in self._glued:
             return self._glued[word]
-        split = _split(word, self._surface, depth=4)
+        split = _split(word, self._surface, depth=MAX_GLUED_WORDS)
         if len(self._glued) > TOKEN_CACHE_SIZE:
             self._glued.clear()
         self._glued[word] = split if split and len(split) > 1 else None
@@ -758,17 +791,22 @@ def _renamed(hit: ScreeningHit, name: str) -> ScreeningHit:
     )
 
 
-def _split(word: str, words: dict[str, str], *, depth: int) -> list[str] | None:
-    """`word` spelt as words of `words` (at most `depth` of them), or None."""
+def _split(
+    word: str, words: dict[str, str], *, depth: int, failed: set | None = None
+) -> list[str] | None:
+    """`word` spelt as words of `words` (at most `depth` of them), longest
+    first word first; or None."""
     if word in words:
         return [word]
-    if depth == 1:
+    failed = set() if failed is None else failed
+    if depth == 1 or (word, depth) in failed:
         return None
     for end in range(len(word) - 2, 1, -1):
         if word[:end] in words:
-            rest = _split(word[end:], words, depth=depth - 1)
+            rest = _split(word[end:], words, depth=depth - 1, failed=failed)
             if rest:
                 return [word[:end], *rest]
+    failed.add((word, depth))
     return None
 
 
