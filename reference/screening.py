@@ -176,15 +176,18 @@ INDEX_MIN_THRESHOLD = 80.0
 # Shorter tokens are matched exactly only: one edit in "LI" or "ALI" is a
 # different name.
 MIN_FUZZY_TOKEN = 4
-MIN_TOKEN_SIMILARITY = 0.75
-# A one-word name must be nearer still: one typo in seven letters.
-MIN_SINGLE_TOKEN_SIMILARITY = 0.85
+# Two words are alike with at most one edit in four letters (OSA distance
+# against the longer word's length).
+OSA_MIN_SIMILARITY = 0.75
+# A one-word name must be nearer still: one typo in seven letters (see
+# _similarity: 1 - 1 / (7 + 3)).
+MIN_SINGLE_TOKEN_SIMILARITY = 0.9
 # A person found from part of their names (given name and surname without the
 # middle names) only when the names that matched are together this rare in the
 # lists: the sum of their IDF weights, i.e. about how many listed names share
-# each. Two names each borne by ~1 in 200 listed names pass (VLADIMIR PUTIN:
-# 6 + 10); a common given name with a common surname (MUHAMMAD ALI) does not.
-SUBSET_MIN_RARITY = 13.0
+# each. A common given name with a rare surname passes (VLADIMIR PUTIN: 6.1 +
+# 10.7); a common given name with a common surname (MUHAMMAD ALI) does not.
+SUBSET_MIN_RARITY = 14.0
 # Glued words are split again only when this long (shorter ones are words),
 # into so many words at most.
 MIN_GLUED_TOKEN = 6
@@ -378,10 +381,18 @@ def _core(tokens: Iterable[str]) -> tuple[str, ...]:
 
 
 def _similarity(a: str, b: str) -> float:
-    if len(a) < MIN_FUZZY_TOKEN or len(b) < MIN_FUZZY_TOKEN or abs(len(a) - len(b)) > 2:
+    """How alike two different words are, 0, or about 0.75 to 1.
+
+    Edits (a letter missing, added, changed, two swapped) are counted against
+    the length plus 3, so that one slip in a long word (SBERBNK, 7 letters)
+    still scores 0.9 and a one-word name with it is a hit at 88."""
+    longest = max(len(a), len(b))
+    if min(len(a), len(b)) < MIN_FUZZY_TOKEN or abs(len(a) - len(b)) > 2:
         return 0.0
-    similarity = OSA.normalized_similarity(a, b)
-    return similarity if similarity >= MIN_TOKEN_SIMILARITY else 0.0
+    edits = OSA.distance(a, b)
+    if edits > longest * (1.0 - OSA_MIN_SIMILARITY):
+        return 0.0
+    return 1.0 - edits / (longest + 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -715,10 +726,18 @@ class ScreeningIndex:
             readings.extend(self._readings(_INVISIBLE.sub(" ", name)))
         vocabulary, surface = self._idf, self._surface
         known = [token_key(word) in vocabulary for word in words]
-        for i in range(len(words) - 1):
-            glued = words[i] + words[i + 1]
-            if glued in surface:  # SBER-BANK, PEOPLE S, SA ID
-                readings.append(_core([*words[:i], glued, *words[i + 2 :]]))
+        joined_up: list[str] = []  # every such pair joined ("0 DAY TECHNO LOGIES")
+        for i, word in enumerate(words):
+            if i + 1 < len(words) and word + words[i + 1] in surface:
+                # SBER-BANK, PEOPLE S, SA ID
+                glued = [*words[:i], word + words[i + 1], *words[i + 2 :]]
+                readings.append(_core(glued))
+            if joined_up and joined_up[-1] + word in surface:
+                joined_up[-1] += word
+            else:
+                joined_up.append(word)
+        if len(joined_up) < len(words) - 1:
+            readings.append(_core(joined_up))
         for i, word in enumerate(words):
             if (
                 len(word) >= MIN_GLUED_TOKEN
