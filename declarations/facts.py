@@ -78,7 +78,8 @@ def reference_data(*, on: date) -> ReferenceData:
         airports=iata_airport_codes(),
         typical_unit_values=typical_unit_values(),
         settings=settings,
-        screen=index.screen,
+        # Each distinct party name is screened once, however often it comes.
+        screen=index.screener(),
         rule_book=rule_book(settings),
     )
 

@@ -48,7 +48,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from anyascii import anyascii
 from django.conf import settings
@@ -192,8 +192,10 @@ SUBSET_MIN_RARITY = 14.0
 # into so many words at most.
 MIN_GLUED_TOKEN = 6
 MAX_GLUED_WORDS = 8
-# Token work cached per process (keys, blocking neighbourhoods).
+# Token work cached per process (keys, blocking neighbourhoods), and names
+# screened through `screener()`.
 TOKEN_CACHE_SIZE = 200_000
+RESULT_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +475,7 @@ class ScreeningIndex:
         self._surface = surface
         self._blocking: dict[str, tuple[dict[str, float], float]] = {}
         self._glued: dict[str, list[str] | None] = {}
+        self._results: dict[tuple, list[ScreeningHit]] = {}
 
     def __len__(self) -> int:
         return len(self._listed)
@@ -691,21 +694,29 @@ class ScreeningIndex:
     def screener(
         self, *, kinds: Iterable[str] = PARTY_KINDS, threshold: float | None = None
     ) -> Callable[[str], list[ScreeningHit]]:
-        """`screen` for a batch (a manifest chunk): each distinct name is
-        screened once, names written the same way after normalisation too."""
+        """`screen` for a batch (a manifest chunk, a validation batch): each
+        distinct name is screened once, spellings that normalise the same too.
+
+        The results are kept on the index, for the life of the index (until a
+        list changes), at most RESULT_CACHE_SIZE of them: the same consignors
+        and consignees come back in every chunk of a manifest and in the next
+        manifests, and so does the declarant.
+        """
         if threshold is None:
             threshold = screening_threshold()
-        kinds = tuple(kinds)
-        by_key: dict[str, list[ScreeningHit]] = {}
+        kinds = frozenset(kinds)
+        results = self._results
 
-        @functools.cache
         def screen(name: str) -> list[ScreeningHit]:
-            key = normalise_name(name)
-            if key not in by_key:
-                by_key[key] = self.screen(name, kinds=kinds, threshold=threshold)
-            hits = by_key[key]
+            key = (normalise_name(name), kinds, threshold)
+            hits = results.get(key)
+            if hits is None:
+                if len(results) >= RESULT_CACHE_SIZE:
+                    results.clear()
+                hits = self.screen(name, kinds=kinds, threshold=threshold)
+                results[key] = hits
             if hits and hits[0].screened_name != name:
-                hits = [_renamed(hit, name) for hit in hits]
+                hits = [replace(hit, screened_name=name) for hit in hits]
             return hits
 
         return screen
@@ -794,20 +805,6 @@ class ScreeningIndex:
                 score=round(score, 1),
                 screened_name=name,
             )
-
-
-def _renamed(hit: ScreeningHit, name: str) -> ScreeningHit:
-    return ScreeningHit(
-        entry_id=hit.entry_id,
-        source=hit.source,
-        external_id=hit.external_id,
-        listed_name=hit.listed_name,
-        matched_name=hit.matched_name,
-        kind=hit.kind,
-        programmes=hit.programmes,
-        score=hit.score,
-        screened_name=name,
-    )
 
 
 def _split(
