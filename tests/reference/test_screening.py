@@ -204,6 +204,14 @@ def test_screening_index_is_built_from_the_active_lists() -> None:
     hits = index.screen("Сергей Викторович Лавров")
     assert [(h.source, h.external_id) for h in hits] == [("EU-FSF", "140725")]
     assert index.screen("Alfa Komponent, OOO")[0].external_id == "152331"
+    # Every EU name variant (nameAlias) is screened, in any script. (Too few
+    # names here for "Sergey Lavrov" without the patronymic to be rare enough.)
+    for variant in (
+        "Общество с ограниченной ответственностью Альфа Компонент",
+        "Alfa Komponent LLC",
+        "Sergey Viktorovich LAVROV",
+    ):
+        assert [h.source for h in index.screen(variant)][:1] == ["EU-FSF"], variant
     assert index.screen("Anglo Caribbean Co Ltd")[0].source == "OFAC-SDN"
     assert index.screen("Ebano") == []  # a vessel
 
