@@ -8,9 +8,13 @@ VENV_PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="-m 'not browser' -x"
 PYTEST_ARGS ?=
+# A manage.py command line, e.g. make manage ARGS="issue_api_key demo-broker"
+ARGS ?= help
+# The embedded PostgreSQL unless DATABASE_URL is set (joins a running `make dev`).
+WITH_DB := $(VENV_PYTHON) scripts/with_postgres.py
 
 .DEFAULT_GOAL := dev
-.PHONY: dev test lint clean venv
+.PHONY: dev test manage worker lint clean venv
 
 venv: $(STAMP)
 
@@ -20,13 +24,21 @@ $(STAMP): requirements.txt
 	@touch $@
 
 # Embedded PostgreSQL (unless DATABASE_URL is set), migrate, seed_demo,
-# runserver 127.0.0.1:8000 and a Celery worker; Ctrl-C stops them all.
+# runserver 127.0.0.1:$PORT (default 8000) and a Celery worker; Ctrl-C stops them all.
 dev: venv
 	$(VENV_PYTHON) scripts/dev.py
 
 # pytest against the embedded PostgreSQL, or DATABASE_URL when set.
 test: venv
-	$(VENV_PYTHON) scripts/with_postgres.py $(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
+	$(WITH_DB) $(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
+
+# Any manage.py command on the same database and broker as `make dev`.
+manage: venv
+	@$(WITH_DB) $(VENV_PYTHON) manage.py $(ARGS)
+
+# A Celery worker (and the beat) on the same database and broker as `make dev`.
+worker: venv
+	$(WITH_DB) $(VENV_PYTHON) -m celery -A portal worker --beat -l info
 
 lint: venv
 	$(VENV_PYTHON) -m ruff check .
