@@ -237,7 +237,7 @@ _FUZZY_LEGAL_WORDS = frozenset({
     "COMPANY", "LIMITED", "LIABILITY", "CORPORATION", "INCORPORATED", "LIMITADA",
     "SOCIEDAD", "OBSHCHESTVO", "AKTSIONERNOE", "OTVETSTVENNOSTYU", "OGRANICHENNOY",
     "OGRANICHENNOI", "TOVARYSTVO", "ZAKRYTOE", "OTKRYTOE", "PUBLICHNOE", "SIRKETI",
-    "TICARET", "SOCIETE", "ANONIMA", "ANONYME", "BERHAD", "OBMEZHENOYU",
+    "TICARET", "SOCIETE", "ANONIMA", "ANONYME", "OBMEZHENOYU",
     "VIDPOVIDALNISTYU", "SHERKATE", "PRIVATE", "PUBLIC",
 })
 # Five-letter ones recognised with a letter missing only ("JONT STOCK"; POINT
@@ -681,7 +681,8 @@ class ScreeningIndex:
     ) -> list[ScreeningHit]:
         """Listed parties whose name matches `name`, best first, one hit each.
 
-        `threshold` (0-100) defaults to the SANCTIONS_MATCH_THRESHOLD setting.
+        `threshold` (0-100) defaults to the SANCTIONS_MATCH_THRESHOLD setting;
+        below INDEX_MIN_THRESHOLD (80) some weaker matches may not be found.
         """
         if threshold is None:
             threshold = screening_threshold()
@@ -708,7 +709,9 @@ class ScreeningIndex:
         results = self._results
 
         def screen(name: str) -> list[ScreeningHit]:
-            key = (normalise_name(name), kinds, threshold)
+            # Invisible characters are also read as spaces: keep such names apart.
+            invisible = not name.isascii() and _INVISIBLE.search(name)
+            key = (name if invisible else normalise_name(name), kinds, threshold)
             hits = results.get(key)
             if hits is None:
                 if len(results) >= RESULT_CACHE_SIZE:
