@@ -211,6 +211,16 @@ def eu_names():
     return names
 
 
+def _clean(name: str, kind: str) -> dict[str, str]:
+    return {
+        "name": name,
+        "expected": "clean",
+        "source": "",
+        "external_id": "",
+        "treatment": f"clean:{kind}",
+    }
+
+
 def rebuild(names) -> list[dict[str, str]]:
     """The dev set, deterministically (seeds fixed; Faker's own data may change
     between its versions)."""
@@ -277,15 +287,7 @@ def rebuild(names) -> list[dict[str, str]]:
                 excluded += 1  # the very name of a listed party: a namesake
                 continue
             made += 1
-            rows.append(
-                {
-                    "name": name,
-                    "expected": "clean",
-                    "source": "",
-                    "external_id": "",
-                    "treatment": f"clean:{locale}",
-                }
-            )
+            rows.append(_clean(name, locale))
     # Namesakes: a listed person's given name with another listed person's
     # surname, a pair no listed person bears.
     people = [n for n in primary if n.kind == "individual" and "," in n.name]
@@ -302,15 +304,7 @@ def rebuild(names) -> list[dict[str, str]]:
         if len(tokens) < 2 or any(tokens <= listed for listed in listed_sets):
             continue
         made += 1
-        rows.append(
-            {
-                "name": name,
-                "expected": "clean",
-                "source": "",
-                "external_id": "",
-                "treatment": "clean:namesake_listed_parts",
-            }
-        )
+        rows.append(_clean(name, "namesake_listed_parts"))
     print(f"{excluded} generated names left out: exactly a listed name")
     return rows
 
