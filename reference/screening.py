@@ -184,9 +184,11 @@ OSA_MIN_SIMILARITY = 0.75
 MIN_SINGLE_TOKEN_SIMILARITY = 0.9
 # A person found from part of their names (given name and surname without the
 # middle names) only when the names that matched are together this rare in the
-# lists: the sum of their IDF weights, i.e. about how many listed names share
-# each. A common given name with a rare surname passes (VLADIMIR PUTIN: 6.1 +
-# 10.7); a common given name with a common surname (MUHAMMAD ALI) does not.
+# lists: the sum of their IDF weights (ln(N / n) + 1 each, n of the N listed
+# names holding the word), so with N ~ 17,000 the two counts must multiply to
+# under ~1,700. A common given name with a rare surname passes (VLADIMIR PUTIN:
+# 6.1 + 10.7); a common given name with a common surname (MUHAMMAD ALI) does
+# not, and neither does any pair in a list of a few hundred names.
 SUBSET_MIN_RARITY = 14.0
 # Glued words are split again only when this long (shorter ones are words),
 # into so many words at most.
