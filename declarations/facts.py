@@ -12,9 +12,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from declarations.models import Declaration, RuleSetting, Status, UnitValueReference
+from declarations.models import (
+    Declaration,
+    RuleSetting,
+    ScreeningClearance,
+    Status,
+    UnitValueReference,
+)
 from declarations.rules import rule_book
 from declarations.rules.base import (
     ConsignmentFacts,
@@ -23,6 +30,7 @@ from declarations.rules.base import (
     RuleSettingData,
     SplitSibling,
 )
+from reference.models import SanctionsEntry
 from reference.rates import CustomsRate, RateUnavailable, customs_rate
 from reference.screening import screening_index
 from reference.selectors import (
@@ -66,6 +74,28 @@ def typical_unit_values() -> dict[str, Decimal]:
     return dict(UnitValueReference.objects.values_list("hs_code", "unit_value_eur"))
 
 
+def screening_clearances_in_force() -> frozenset[tuple[tuple[str, str, str], int]]:
+    """Officers' namesake clearances that still apply, as (party key, id of the
+    active entry): the entry must still read as it did when cleared (same
+    digest), otherwise the clearance is under review and screening raises the
+    party again."""
+    current = SanctionsEntry.objects.filter(
+        list__is_active=True,
+        list__source=OuterRef("source"),
+        external_id=OuterRef("external_id"),
+        digest=OuterRef("entry_digest"),
+    ).values("pk")[:1]
+    rows = (
+        ScreeningClearance.objects.filter(withdrawn_at__isnull=True)
+        .annotate(current=Subquery(current))
+        .filter(current__isnull=False)
+        .values_list("name_key", "country", "address_key", "current")
+    )
+    return frozenset(
+        ((name, country, address), pk) for name, country, address, pk in rows
+    )
+
+
 def reference_data(*, on: date) -> ReferenceData:
     index = screening_index()
     settings = rule_settings()
@@ -80,6 +110,7 @@ def reference_data(*, on: date) -> ReferenceData:
         settings=settings,
         # Each distinct party name is screened once, however often it comes.
         screen=index.screener(),
+        screening_cleared=screening_clearances_in_force(),
         rule_book=rule_book(settings),
     )
 

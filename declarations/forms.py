@@ -508,6 +508,19 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "The declarant reads this. Say what was checked or what is missing."
+            "The declarant reads this. Say what was checked or what is missing; "
+            "never mention sanctions screening or a listed party (no tipping off)."
+        ),
+    )
+
+
+class ClearanceForm(forms.Form):
+    """An officer's reason for finding a matched party to be a namesake."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What tells this party from the listed one (date of birth, address, "
+            "registration number…). Officers only read this."
         ),
     )

@@ -29,7 +29,9 @@ def qr_svg(text: str) -> SafeString:
 def release_decision(declaration: Declaration) -> StatusChange | None:
     """The officer's (or the automatic) decision that released the declaration."""
     changes = [
-        c for c in declaration.status_changes.all() if c.to_status == Status.RELEASED
+        c
+        for c in declaration.trader_view.status_history
+        if c.to_status == Status.RELEASED
     ]
     return changes[-1] if changes else None
 
@@ -40,7 +42,7 @@ def _context(declaration: Declaration) -> dict:
         "consignment": declaration.consignment,
         "shipment": declaration.consignment.shipment,
         "items": list(declaration.items.all()),
-        "issues": list(declaration.issues.all()),
+        "issues": declaration.trader_view.issues,
         "computation": declaration.computation,
     }
 
@@ -81,7 +83,7 @@ FONT_FACES = (
     *(
         (family, weight, name)
         for family, name in (
-            ("Noto Sans SC", "NotoSansSC-Regular.ttf"),
+            ("Noto Sans SC", "NotoSansSC-Regular.otf"),
             ("Noto Sans Arabic", "NotoSansArabic-Regular.ttf"),
             ("Noto Sans Devanagari", "NotoSansDevanagari-Regular.ttf"),
         )
@@ -98,7 +100,9 @@ def fonts_css() -> str:
         f'src: url("{(FONTS / name).as_uri()}"); }}\n'
         for family, weight, name in FONT_FACES
     )
-    boxes = " ".join(f"@{box} {{ font-family: {FONT_FAMILY}; }}" for box in MARGIN_BOXES)
+    boxes = " ".join(
+        f"@{box} {{ font-family: {FONT_FAMILY}; }}" for box in MARGIN_BOXES
+    )
     return f"{faces}html {{ font-family: {FONT_FAMILY}; }}\n@page {{ {boxes} }}\n"
 
 

@@ -25,6 +25,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.webhooks import webhook_events_emit
+from declarations.disclosure import (
+    NEUTRAL_CODE,
+    neutral_reason,
+    trader_findings,
+    trader_reason,
+)
 from declarations.facts import RateBook, reference_data, split_key, split_siblings
 from declarations.models import (
     Declaration,
@@ -588,19 +594,15 @@ def _write(
         rows_of_item = {
             n: line.row for n, line in enumerate((ln for ln in c.lines if ln.item), 1)
         }
-        for issue in c.issues:
-            issues.append(
-                (
-                    c.declaration_id,
-                    item_of_line.get(issue.item_line),
-                    issue.code,
-                    issue.severity,
-                    issue.field[:64],
-                    issue.message,
-                    issue.risk_points,
-                    now,
-                )
-            )
+        # The manifest's issue list is the filer's: what it may see of them.
+        for issue in trader_findings(
+            c.issues,
+            code=lambda i: i.code,
+            risk_points=lambda i: i.risk_points,
+            neutral=lambda: Issue(
+                NEUTRAL_CODE, Severity.WARNING, "", neutral_reason()
+            ),
+        ):
             if issue.code.startswith("ROW-"):
                 continue  # listed with its own row when the file was staged
             row = rows_of_item.get(issue.item_line, c.first_row)
@@ -613,6 +615,19 @@ def _write(
                     issue.severity,
                     issue.field[:64],
                     issue.message,
+                )
+            )
+        for issue in c.issues:
+            issues.append(
+                (
+                    c.declaration_id,
+                    item_of_line.get(issue.item_line),
+                    issue.code,
+                    issue.severity,
+                    issue.field[:64],
+                    issue.message,
+                    issue.risk_points,
+                    now,
                 )
             )
             if hit := issue.screening:
@@ -628,6 +643,7 @@ def _write(
                         hit.kind,
                         hit.programmes[:300],
                         Decimal(str(round(hit.score, 1))),
+                        hit.entry_id,
                         now,
                     )
                 )
@@ -685,7 +701,12 @@ def _announce(manifest: Manifest, fresh: list[Candidate], now) -> None:
                         "hawb": c.hawb,
                         "status": to_status,
                         "from_status": from_status,
-                        "reason": status_reason(c.issues),
+                        "reason": trader_reason(
+                            reason=status_reason(c.issues),
+                            to_status=to_status,
+                            automatic=True,
+                            screened=False,  # the reason names a hit's code
+                        ),
                         "at": now.isoformat(),
                         "manifest": manifest.pk,
                     },
@@ -888,6 +909,7 @@ MATCH_COLUMNS = (
     "kind",
     "programmes",
     "score",
+    "entry_id",
     "created_at",
 )
 

@@ -327,10 +327,12 @@ class DeclarationOutput(serializers.Serializer):
     )
     invalidation_requested_at = serializers.DateTimeField(allow_null=True)
     documents = DocumentOutput(many=True)
-    risk_score = serializers.IntegerField()
     items = ItemOutput(many=True)
-    issues = IssueOutput(many=True)
-    status_history = StatusChangeOutput(many=True, source="status_changes")
+    # What the filer may see (declarations.disclosure): never a screening hit.
+    issues = IssueOutput(many=True, source="trader_view.issues")
+    status_history = StatusChangeOutput(
+        many=True, source="trader_view.status_history"
+    )
     submitted_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()

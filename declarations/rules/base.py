@@ -1,10 +1,13 @@
 """The shape of a rule: a code, a severity, dates, and a pure check over facts."""
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
+
+from anyascii import anyascii
 
 from declarations.models import Severity
 
@@ -36,6 +39,31 @@ class ScreeningResult:
     entry_id: int
 
 
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+
+
+def party_key(name: str, country: str, address: str) -> tuple[str, str, str]:
+    """Who a screened party is, for an officer's clearance: its name and address
+    in plain upper-case words (any script), and its country."""
+
+    def plain(text: str) -> str:
+        return " ".join(_NOT_ALNUM.sub(" ", anyascii(text).upper()).split())[:300]
+
+    return plain(name), country.strip().upper()[:2], plain(address)
+
+
+def screened_party(facts: Any, party: str) -> tuple[str, str, str]:
+    """Name, country and address of a screened party (consignor, consignee or
+    declarant) of `facts`, or of anything with the same attributes."""
+    if party == "declarant":
+        return facts.declarant_name, facts.declarant_eori[:2], ""
+    return (
+        getattr(facts, f"{party}_name"),
+        getattr(facts, f"{party}_country"),
+        getattr(facts, f"{party}_address"),
+    )
+
+
 @dataclass(frozen=True)
 class ReferenceData:
     """Reference data a rule may consult, loaded once per batch (no query in rules)."""
@@ -51,6 +79,8 @@ class ReferenceData:
     settings: Mapping[str, RuleSettingData] = field(default_factory=dict)
     # Screens one name against the active sanctions lists (in memory).
     screen: Callable[[str], Sequence[Any]] | None = None
+    # Officers' clearances that still apply: (party key, listed entry id).
+    screening_cleared: frozenset[tuple[tuple[str, str, str], int]] = frozenset()
     # The rules with their settings applied, made once per batch (run_rules).
     rule_book: tuple[Any, ...] = ()
 

@@ -18,6 +18,8 @@ from declarations.rules.base import (
     ItemRule,
     Rule,
     ScreeningResult,
+    party_key,
+    screened_party,
 )
 
 CENT = Decimal("0.01")
@@ -28,7 +30,9 @@ class SanctionsScreening(Rule):
     list and the OFAC SDN list; a match goes to an officer with the listed entry
     and its score, never silently through and never automatically rejected
     (Art. 2 Council Regulation (EU) 269/2014 and the other asset-freeze
-    regulations: no goods may be made available to listed persons)."""
+    regulations: no goods may be made available to listed persons). A party an
+    officer cleared as a namesake of an entry is not raised again for that
+    entry while the entry reads the same."""
 
     code = "RISK-SANCTIONS"
     severity = Severity.WARNING
@@ -42,7 +46,11 @@ class SanctionsScreening(Rule):
             name = getattr(facts, f"{party}_name")
             if not name.strip():
                 continue
+            cleared = facts.reference.screening_cleared
+            key = party_key(*screened_party(facts, party))
             for hit in screen(name):
+                if (key, hit.entry_id) in cleared:
+                    continue  # an officer found this party to be a namesake
                 result = ScreeningResult(
                     party=party,
                     screened_name=name,

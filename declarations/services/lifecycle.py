@@ -15,6 +15,7 @@ from django_fsm import can_proceed
 from accounts.api_auth import ApiClient
 from accounts.errors import ApplicationError
 from accounts.webhooks import WEBHOOK_EVENTS, webhook_events_emit
+from declarations.disclosure import tells_of_screening, trader_reason
 from declarations.models import (
     DECIDABLE_STATUSES,
     Declaration,
@@ -124,6 +125,13 @@ def status_changes_announce(
 
 
 def webhook_payload(declaration: Declaration, change: StatusChange) -> dict:
+    """What the filer's webhook hears: the reason as the filer may read it."""
+    reason = trader_reason(
+        reason=change.reason,
+        to_status=change.to_status,
+        automatic=not change.by_user_id and not change.by_api_key_id,
+        screened=False,  # a hit names its code in the reason of its own change
+    )
     return {
         "id": declaration.pk,
         "lrn": declaration.lrn,
@@ -131,7 +139,7 @@ def webhook_payload(declaration: Declaration, change: StatusChange) -> dict:
         "hawb": declaration.consignment.hawb,
         "status": change.to_status,
         "from_status": change.from_status,
-        "reason": change.reason,
+        "reason": reason,
         "at": change.at.isoformat(),
     }
 
@@ -199,6 +207,17 @@ def declaration_decide(
         raise ValidationError({"reason": _("Give the reason the declarant will read.")})
     reason = reason.strip()
     declaration = declaration_lock(declaration)
+    if tells_of_screening(reason) and has_sanctions_hit(declaration):
+        # No tipping off: the declarant reads this reason.
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The declarant reads this reason: do not mention sanctions, "
+                    "screening or a listed party. Say what you need, e.g. the "
+                    "commercial invoice."
+                )
+            }
+        )
     if decision == "request_documents":
         unknown = set(documents) - set(DocumentKind.values)
         if not documents or unknown:

@@ -133,6 +133,7 @@ def _store_findings(
                         kind=hit.kind,
                         programmes=hit.programmes[:300],
                         score=Decimal(str(round(hit.score, 1))),
+                        entry_id=hit.entry_id,
                     )
                 )
     ValidationIssue.objects.bulk_create(issues, batch_size=2000)
