@@ -109,7 +109,8 @@ def reference_data(*, on: date) -> ReferenceData:
         airports=iata_airport_codes(),
         typical_unit_values=typical_unit_values(),
         settings=settings,
-        screen=index.screen,
+        # Each distinct party name is screened once, however often it comes.
+        screen=index.screener(),
         screening_cleared=screening_clearances_in_force(),
         rule_book=rule_book(settings),
     )

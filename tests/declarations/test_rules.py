@@ -1110,6 +1110,36 @@ def test_risk_sanctions_flags_listed_entity_with_entry_and_score(clean):
     assert hit.source and hit.external_id and hit.score >= 80
 
 
+def test_risk_sanctions_screens_every_party_changed_to_dodge_it(clean):
+    """Consignor, consignee and declarant are screened, under the changes of
+    issue 11: a glued name, a person without the patronymic, a hyphen."""
+    facts = replace(
+        clean,
+        consignor_name="JOINT STOCK COMPANY SBER-BANK",
+        consignee_name="Vladimir Putin",
+        declarant_name="0DAYTECHNOLOGIES",
+    )
+    issues = [i for i in run_rules(facts) if i.code == "RISK-SANCTIONS"]
+    found = {i.screening.party: i.screening.external_id for i in issues}
+    assert found == {"consignor": "18715", "consignee": "35096", "declarant": "35137"}
+    assert all(i.risk_points >= 100 for i in issues)  # straight to review
+
+
+def test_risk_sanctions_screens_the_exporter_on_an_export(clean):
+    """On an export (EX) the consignor is the EU exporter: it is screened."""
+    facts = replace(
+        clean,
+        declaration_type="EX",
+        consignor_name="Benazir\u200bAhmed",
+        consignee_name="Li Wei",
+        consignee_country="CN",
+    )
+    issues = [i for i in run_rules(facts) if i.code == "RISK-SANCTIONS"]
+    assert [(i.screening.party, i.screening.external_id) for i in issues] == [
+        ("consignor", "33952")
+    ]
+
+
 # DQ-COSTS
 def test_dq_costs_accepts_zero_costs(clean):
     """No transport or insurance cost is fine."""

@@ -5,7 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from reference.sanctions import sanctions_import_eu_xml, sanctions_import_ofac_csv
+from reference.sanctions import (
+    SHIPPED_OFAC_CSV,
+    sanctions_import_eu_xml,
+    sanctions_import_ofac_csv,
+    sanctions_parse_ofac_csv,
+)
 from reference.screening import (
     ScreenedName,
     ScreeningHit,
@@ -199,6 +204,14 @@ def test_screening_index_is_built_from_the_active_lists() -> None:
     hits = index.screen("Сергей Викторович Лавров")
     assert [(h.source, h.external_id) for h in hits] == [("EU-FSF", "140725")]
     assert index.screen("Alfa Komponent, OOO")[0].external_id == "152331"
+    # Every EU name variant (nameAlias) is screened, in any script. (Too few
+    # names here for "Sergey Lavrov" without the patronymic to be rare enough.)
+    for variant in (
+        "Общество с ограниченной ответственностью Альфа Компонент",
+        "Alfa Komponent LLC",
+        "Sergey Viktorovich LAVROV",
+    ):
+        assert [h.source for h in index.screen(variant)][:1] == ["EU-FSF"], variant
     assert index.screen("Anglo Caribbean Co Ltd")[0].source == "OFAC-SDN"
     assert index.screen("Ebano") == []  # a vessel
 
@@ -227,3 +240,167 @@ def test_screening_index_is_rebuilt_after_an_import(tmp_path: Path) -> None:
         "99999"
     )
     assert after.screen("Anglo Caribbean Co Ltd") == []  # no longer listed
+
+
+# --- issue 11: names changed to dodge screening, on the shipped OFAC list -------
+
+
+@pytest.fixture(scope="module")
+def ofac() -> ScreeningIndex:
+    """The shipped OFAC list, main names and a.k.a. aliases, as screened."""
+    names = []
+    for entry in sanctions_parse_ofac_csv(path=SHIPPED_OFAC_CSV):
+        entry_id = int(entry.external_id)
+        for name, is_strong in [
+            (entry.name, True),
+            *((alias.name, alias.is_strong) for alias in entry.aliases),
+        ]:
+            names.append(
+                ScreenedName(
+                    entry_id, "OFAC-SDN", entry.external_id, entry.kind, entry.name,
+                    name, entry.programmes, is_strong,
+                )
+            )  # fmt: skip
+    return ScreeningIndex.build(names)
+
+
+PUTIN, SBERBANK, ZERODAY, BENAZIR = "35096", "18715", "35137", "33952"
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        ("ＪＳＣ Ｓｂｅｒｂａｎｋ", SBERBANK),  # full width
+        ("Benazir\u200bAhmed", BENAZIR),  # zero-width space
+        ("Benazir\u2060Ahmed", BENAZIR),  # word joiner
+        ("0DAY\ufeffTECHNOLOGIES", ZERODAY),  # byte-order mark
+        ("0DAY\u00adTECHNOLOGIES", ZERODAY),  # soft hyphen
+        ("Vladimir\u00a0Putin", PUTIN),  # no-break space
+        ("Vladimir\u3000Putin", PUTIN),  # ideographic space
+        ("JOINT STOCK COMPANY SBER\u2013BANK", SBERBANK),  # en dash
+        ("Владимир Владимирович Путин", PUTIN),  # Cyrillic
+    ],
+)
+def test_names_are_normalised_before_matching(
+    ofac: ScreeningIndex, name: str, listed: str
+) -> None:
+    """Compatibility forms, invisible characters, every space and dash, every
+    script: none of them hides a listed name."""
+    assert listed in _hit_ids(ofac, name)
+
+
+def test_legal_forms_and_their_abbreviations_are_one(ofac: ScreeningIndex) -> None:
+    """JOINT STOCK COMPANY, JSC, AO, OAO, PAO and ZAO are one legal form; so are
+    LIMITED LIABILITY COMPANY, LLC and OOO."""
+    for form in ("JSC", "AO", "OAO", "PAO", "ZAO", "Joint-Stock Company"):
+        assert SBERBANK in _hit_ids(ofac, f"{form} Sberbank"), form
+    assert normalise_name("Public Joint Stock Company X") == "JSC X"
+    assert normalise_name("OOO Alfa") == normalise_name("Limited Liability Co. Alfa")
+    assert normalise_name("ＡＢＣ Co., Ltd.") == "ABC COMPANY LIMITED"
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        ("0DAYTECHNOLOGIES", ZERODAY),  # glued
+        ("0 DAY TECHNO LOGIES", ZERODAY),  # split
+        ("TECHNO-LOGIES 0DAY", ZERODAY),  # hyphen inside a word
+        ("S B E R B A N K", SBERBANK),  # spaced out
+        ("JOINT STOCK COMPANY SBER-BANK", SBERBANK),  # hyphen inside a word
+        ("Benazir\u200bAhmed", BENAZIR),  # glued by a zero-width space
+        ("BENAZIRAHMED", BENAZIR),
+        ("OOOGAZPROMBURENIE", "24185"),  # glued with its legal form
+    ],
+)
+def test_names_are_matched_as_words_and_as_one_string(
+    ofac: ScreeningIndex, name: str, listed: str
+) -> None:
+    """Glued, split, spaced-out and hyphenated names are found."""
+    assert listed in _hit_ids(ofac, name)
+
+
+def test_a_person_is_found_from_given_name_and_surname(ofac: ScreeningIndex) -> None:
+    """ "Vladimir Putin" is PUTIN, Vladimir Vladimirovich: the patronymic may be
+    left out, in either order, and the surname may come first."""
+    for name in ("Vladimir Putin", "Putin Vladimir", "PUTIN, Vladimir"):
+        assert PUTIN in _hit_ids(ofac, name), name
+    assert PUTIN in _hit_ids(ofac, "Putin Vladimir Vladimirovich")
+
+
+def test_common_given_and_surnames_do_not_stand_for_a_longer_listed_name(
+    ofac: ScreeningIndex,
+) -> None:
+    """Namesakes: a subset of a person's names counts only when it is rare in the
+    lists. "Mohammed Ali" does not hit every listed Mohammed Ali with a third
+    name, nor "Vladimir Vladimirovich" Putin without his surname."""
+    for common in ("Mohammed Ali", "Ali Hassan", "Ahmad Khan", "Sergey Kuznetsov"):
+        hits = ofac.screen(common)
+        # Only parties listed under that very two-word name (or alias) are hits.
+        assert all(
+            set(name_tokens(hit.matched_name)) == set(name_tokens(common))
+            for hit in hits
+        ), common
+        assert len(hits) < 5
+    assert _hit_ids(ofac, "Vladimir Vladimirovich") == []
+    assert _hit_ids(ofac, "Ivan Petrov") == []
+    assert _hit_ids(ofac, "Mohammad O") == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Vladimir Vladimirovich Ptuin",  # two letters swapped
+        "Vladimir Vladimirovich Puttin",  # a letter doubled
+        "JOINT STOCK COMPANY SBERBNK",  # a letter dropped
+        "JOINT STOCK COMPANY SBERBENK",  # a vowel changed
+        "JOINT STOCK COMPANY SBERBANKK",
+        "Vladimir Vladimirovich Putn",
+    ],
+)
+def test_small_changes_to_letters_are_found(ofac: ScreeningIndex, name: str) -> None:
+    """Swapped, doubled or dropped letters and vowel changes in long names."""
+    assert _hit_ids(ofac, name)[:1] in ([PUTIN], [SBERBANK])
+
+
+def test_non_ascii_letters_removed_still_match(ofac: ScreeningIndex) -> None:
+    """A letter typed as a non-ASCII one and then stripped is a dropped letter."""
+    assert PUTIN in _hit_ids(ofac, "Vldimir Putin")
+    assert SBERBANK in _hit_ids(ofac, "JSC SBRBANK")
+
+
+def test_aliases_are_matched_like_main_names(ofac: ScreeningIndex) -> None:
+    """OFAC's a.k.a. names (in the remarks) are screened like the main name."""
+    hits = ofac.screen("Gazprom Burenie")
+    assert hits[0].external_id == "24185"
+    entry = next(
+        e for e in sanctions_parse_ofac_csv(path=SHIPPED_OFAC_CSV)
+        if any(len(a.name.split()) >= 2 for a in e.aliases)
+        and e.kind == "entity"
+    )  # fmt: skip
+    alias = next(a.name for a in entry.aliases if len(a.name.split()) >= 2)
+    assert entry.external_id in _hit_ids(ofac, alias.title())
+
+
+def test_unlisted_names_from_many_cultures_are_no_hits(ofac: ScreeningIndex) -> None:
+    """Ordinary names in many scripts are not flagged."""
+    for name in (
+        "王伟", "李娜", "Zhang Wei Trading Co., Ltd.", "محمد عبد الله الشمري",
+        "Иванов Сергей Петрович", "राहुल शर्मा", "Anna Kowalska", "Jean Dupont",
+        "Shenzhen Bright Star Electronics Co., Ltd.", "Hans Müller GmbH",
+        "Nguyễn Văn An", "Maria Garcia Lopez",
+    ):  # fmt: skip
+        assert _hit_ids(ofac, name) == [], name
+
+
+def test_a_batch_screens_each_distinct_name_once(ofac: ScreeningIndex) -> None:
+    """`screener()` screens a name once per batch, spellings that normalise the
+    same included, and each hit names what was screened."""
+    screen = ofac.screener()
+    first = screen("Vladimir Putin")
+    again = screen("VLADIMIR  PUTIN")
+
+    assert [hit.external_id for hit in first] == [PUTIN]
+    assert [hit.external_id for hit in again] == [PUTIN]
+    assert again[0].screened_name == "VLADIMIR  PUTIN"
+    assert screen("Vladimir Putin") == first
+    assert ofac.screener()("Vladimir Putin") == first  # kept for the next batch
