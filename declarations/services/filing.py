@@ -393,7 +393,7 @@ def goods_item_remove(*, declaration: Declaration, line: int, by: Actor) -> None
     declaration = declaration_lock(declaration)
     require_editable(declaration)
     declaration.save(update_fields=["updated_at"])
-    deleted, _ = declaration.items.filter(line=line).delete()
+    deleted, _by_model = declaration.items.filter(line=line).delete()
     if not deleted:
         raise ApplicationError(
             _("Item %(line)s does not exist.") % {"line": line}, status=404
