@@ -35,7 +35,8 @@ def _problem(status: int, detail: str, message: str = "") -> JsonResponse:
 
 
 class RejectNulMiddleware:
-    """A NUL character in a query string or a form field is a 400 naming it.
+    """A NUL character in the path, a query string or a form field is a 400
+    naming where it is.
 
     PostgreSQL cannot hold NUL in text, so such a value reaching a query is a
     500; no real search or form value contains one. Checked once here for every
@@ -62,6 +63,8 @@ class RejectNulMiddleware:
 
 def _nul_parameter(request: HttpRequest) -> str | None:
     """The name of the first query or form parameter holding a NUL, if any."""
+    if "\x00" in request.path:  # e.g. a text primary key in an admin URL
+        return "path"
     if "%00" in request.META.get("QUERY_STRING", ""):
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in v for v in values):
