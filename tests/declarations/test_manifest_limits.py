@@ -81,8 +81,9 @@ def test_numbers_beyond_their_column_are_row_errors(shipper):
     )
     assert manifest.status == Manifest.Status.DONE
     found = set(
-        ManifestIssue.objects.filter(manifest=manifest, code="ROW-TOO-LARGE")
-        .values_list("hawb", "field")
+        ManifestIssue.objects.filter(
+            manifest=manifest, code="ROW-TOO-LARGE"
+        ).values_list("hawb", "field")
     )
     assert found == {("BIGQTY", "quantity"), ("BIGCOST", "transport_cost")}
     assert manifest.consignments_accepted == 1
