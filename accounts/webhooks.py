@@ -2,13 +2,13 @@
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -156,26 +156,95 @@ def webhook_url_problem(url: str) -> str | None:
         address = ipaddress.ip_address(host)
     except ValueError:
         return None
-    if not address.is_global:
+    if not is_public_address(address):
         return "Use a public address: private networks cannot be reached."
     return None
 
 
-def _address_problem(url: str) -> str | None:
-    """At delivery: refuse hosts that resolve to private addresses (SSRF)."""
+# IPv6 forms that carry or reach an IPv4 address, so that a check of the IPv6
+# address alone says nothing of where packets go: refused whatever they embed.
+IPV6_TRANSITION_NETWORKS = tuple(
+    ipaddress.IPv6Network(n)
+    for n in (
+        "::ffff:0:0/96",  # IPv4-mapped (RFC 4291)
+        "::/96",  # IPv4-compatible, deprecated (RFC 4291)
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "64:ff9b::/96",  # NAT64 well-known prefix (RFC 6052)
+        "64:ff9b:1::/48",  # NAT64 local-use prefix (RFC 8215)
+        "2002::/16",  # 6to4 (RFC 3056)
+        "2001::/32",  # Teredo (RFC 4380)
+    )
+)
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A globally reachable address that is not an IPv6 transition form (nor
+    an ISATAP interface identifier, RFC 5214, which embeds an IPv4 address)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id or any(address in n for n in IPV6_TRANSITION_NETWORKS):
+            return False
+        if (int(address) >> 32) & 0xFDFFFFFF == 0x00005EFE:  # ISATAP
+            return False
+    return address.is_global
+
+
+_NOT_PUBLIC = (
+    "the host name resolves to an address that is not public; deliveries go "
+    "to public addresses only"
+)
+
+
+def _resolve(url: str) -> tuple[list[str], str]:
+    """At delivery: the host's addresses, resolved once and every one checked
+    (SSRF); or why not. The answer never names an address."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
         infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        return f"Cannot resolve {host}: {exc}"
+    except (OSError, UnicodeError):
+        return [], f"cannot resolve {host}"
+    addresses = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        text = info[4][0]
+        address = ipaddress.ip_address(text.split("%")[0])
         if address.is_loopback and _http_allowed():
+            addresses.append(text)
             continue
-        if not address.is_global:
-            return f"{host} resolves to {address}, which is not a public address."
-    return None
+        if not is_public_address(address):
+            return [], _NOT_PUBLIC
+        addresses.append(text)
+    if not addresses:
+        return [], f"cannot resolve {host}"
+    return list(dict.fromkeys(addresses)), ""
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to the address that was checked, not to a new lookup
+    of the host name (DNS rebinding); the Host header stays the URL's."""
+
+    def __init__(self, host: str, port: int | None, *, address: str, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection(
+            (self.address, self.port), self.timeout, self.source_address
+        )
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the checked address, with the URL's host name for SNI and for
+    the certificate's verification."""
+
+    def __init__(self, host: str, port: int | None, *, address: str, **kwargs):
+        super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection(
+            (self.address, self.port), self.timeout, self.source_address
+        )
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _clean_events(events: Sequence[str]) -> list[str]:
@@ -335,16 +404,6 @@ def webhook_retry_countdown(*, attempt: int, jitter: bool = True) -> float:
     return base * (1 + uniform(0, RETRY_JITTER)) if jitter else float(base)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failed delivery: the receiver must answer at its URL."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 @dataclass(frozen=True)
 class AttemptResult:
     status_code: int | None
@@ -356,35 +415,65 @@ class AttemptResult:
 
 
 def _post(*, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> AttemptResult:
-    if problem := webhook_url_problem(endpoint.url) or _address_problem(endpoint.url):
+    """POST the delivery to one address the host resolved to, each checked.
+
+    A redirect is a failed delivery (http.client follows none): the receiver
+    must answer at its URL.
+    """
+    problem = webhook_url_problem(endpoint.url)
+    addresses, problem = ([], problem) if problem else _resolve(endpoint.url)
+    if problem:
         return AttemptResult(None, f"Not sent: {problem}")
     body = webhook_body(delivery=delivery)
     timestamp = int(time.time())
     signature = webhook_signature(
         secret=endpoint.secret, timestamp=timestamp, body=body
     )
-    request = urllib.request.Request(
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "customs-portal-webhooks/1",
-            SIGNATURE_HEADER: f"sha256={signature}",
-            TIMESTAMP_HEADER: str(timestamp),
-            EVENT_HEADER: delivery.event,
-            DELIVERY_HEADER: str(delivery.pk),
-        },
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "customs-portal-webhooks/1",
+        SIGNATURE_HEADER: f"sha256={signature}",
+        TIMESTAMP_HEADER: str(timestamp),
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.pk),
+    }
+    parts = urlsplit(endpoint.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection_class = (
+        _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     )
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return AttemptResult(response.status, "")
-    except urllib.error.HTTPError as exc:
-        text = exc.read(RESPONSE_BYTES_KEPT).decode("utf-8", "replace")
-        return AttemptResult(exc.code, f"HTTP {exc.code} {exc.reason}: {text}".strip())
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return AttemptResult(None, f"{type(exc).__name__}: {reason}"[:1000])
+    error = ""
+    for address in addresses:  # the next one only if this one cannot be reached
+        connection = connection_class(
+            parts.hostname, parts.port, address=address, timeout=TIMEOUT_SECONDS
+        )
+        try:
+            connection.connect()
+        except OSError as exc:
+            error = _attempt_error(exc, address, parts.hostname)
+            connection.close()
+            continue
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            if 200 <= response.status < 300:
+                return AttemptResult(response.status, "")
+            text = response.read(RESPONSE_BYTES_KEPT).decode("utf-8", "replace")
+            return AttemptResult(
+                response.status,
+                f"HTTP {response.status} {response.reason}: {text}".strip(),
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            return AttemptResult(None, _attempt_error(exc, address, parts.hostname))
+        finally:
+            connection.close()
+    return AttemptResult(None, error)
+
+
+def _attempt_error(exc: Exception, address: str, host: str | None) -> str:
+    """The error, naming the URL's host, never the address it resolved to."""
+    detail = str(exc).replace(address, host or "")
+    return f"{type(exc).__name__}: {detail}"[:1000]
 
 
 @dataclass(frozen=True)

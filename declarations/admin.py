@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
-from declarations.document_files import INLINE_TYPES, document_file_response
+from declarations.document_files import document_file_response, previewable
 from declarations.forms import ClearanceForm, DecisionForm
 from declarations.models import (
     DECIDABLE_STATUSES,
@@ -55,6 +55,7 @@ from declarations.selectors_officer import (
     dashboard_rejection_rules,
     dashboard_screening_hits,
     declaration_history,
+    officer_declarations,
     reason_labels,
 )
 from declarations.services.assignment import (
@@ -323,7 +324,26 @@ class AssignedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FlightFilter(admin.SimpleListFilter):
+class IdFilter(admin.SimpleListFilter):
+    """A filter by the id of a related object: a value that is not an id (typed
+    into the address bar) is ignored with a message, not a database error."""
+
+    def id_value(self, request: HttpRequest) -> int | None:
+        value = self.value()
+        if not value:
+            return None
+        if value.isascii() and value.isdigit() and int(value) < 2**31:
+            return int(value)
+        messages.warning(
+            request,
+            _g("The filter “%(filter)s” takes one of its listed choices; "
+               "“%(value)s” was ignored.")
+            % {"filter": self.title, "value": value[:40]},
+        )  # fmt: skip
+        return None
+
+
+class FlightFilter(IdFilter):
     """One shipment: a master AWB on one flight (the flights with declarations
     awaiting a decision, latest arrival first)."""
 
@@ -349,8 +369,8 @@ class FlightFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(consignment__shipment_id=self.value())
+        if (pk := self.id_value(request)) is not None:
+            return queryset.filter(consignment__shipment_id=pk)
         return queryset
 
 
@@ -379,7 +399,7 @@ class ArrivalFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DeclarantFilter(admin.SimpleListFilter):
+class DeclarantFilter(IdFilter):
     """The declarant's organisation, among those that have submitted any."""
 
     title = _("declarant")
@@ -400,12 +420,12 @@ class DeclarantFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(organisation_id=self.value())
+        if (pk := self.id_value(request)) is not None:
+            return queryset.filter(organisation_id=pk)
         return queryset
 
 
-class ManifestFilter(admin.SimpleListFilter):
+class ManifestFilter(IdFilter):
     title = _("manifest")
     parameter_name = "manifest"
 
@@ -424,8 +444,8 @@ class ManifestFilter(admin.SimpleListFilter):
         return [(str(pk), f"#{pk} {name}") for pk, name in manifests]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(manifest_id=self.value())
+        if (pk := self.id_value(request)) is not None:
+            return queryset.filter(manifest_id=pk)
         return queryset
 
 
@@ -533,12 +553,11 @@ class DeclarationAdmin(admin.ModelAdmin):
     change_list_template = "admin/declarations/declaration/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Declaration]:
-        # Drafts are the declarant's own business until submitted.
+        queryset = officer_declarations()
+        if ordering := self.get_ordering(request):
+            queryset = queryset.order_by(*ordering)
         return (
-            super()
-            .get_queryset(request)
-            .exclude(status=Status.DRAFT)
-            .select_related(
+            queryset.select_related(
                 "consignment__shipment",
                 "organisation",
                 "assigned_to",
@@ -1036,12 +1055,12 @@ class DeclarationAdmin(admin.ModelAdmin):
     def document_view(
         self, request: HttpRequest, pk: int, document_pk: int
     ) -> FileResponse:
-        """A declaration's document, shown inline to officers (PDFs and images)
-        or downloaded. Only officers who may view declarations reach it."""
+        """A declaration's document, shown inline to officers (accepted PDFs and
+        images) or downloaded. Only officers who may view declarations reach it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(
-            Document.objects.exclude(declaration__status=Status.DRAFT),
+            Document.objects.filter(declaration__in=officer_declarations()),
             pk=document_pk,
             declaration_id=pk,
         )
@@ -1062,9 +1081,8 @@ class DeclarationAdmin(admin.ModelAdmin):
                 "document": d,
                 "url": document_url(d),
                 "download_url": document_url(d, download=True),
-                "is_pdf": d.content_type == "application/pdf",
-                "is_image": d.content_type in INLINE_TYPES
-                and d.content_type.startswith("image/"),
+                "is_pdf": previewable(d) and d.content_type == "application/pdf",
+                "is_image": previewable(d) and d.content_type.startswith("image/"),
             }
             for d in declaration.documents.all()
         ]

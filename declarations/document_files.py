@@ -11,9 +11,18 @@ INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif",
                 "image/webp")  # fmt: skip
 
 
+def previewable(document: Document) -> bool:
+    """Whether a browser may show the file inside a page: only a file the checks
+    accepted (a refused PDF may carry JavaScript) of a type browsers show safely."""
+    return (
+        document.outcome == Document.Outcome.ACCEPTED
+        and document.content_type in INLINE_TYPES
+    )
+
+
 def document_file_response(document: Document, *, download: bool) -> FileResponse:
-    """The file, inline when it is a type browsers show safely, else attached."""
-    inline = document.content_type in INLINE_TYPES and not download
+    """The file, inline when previewable, else attached (downloaded)."""
+    inline = previewable(document) and not download
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
@@ -23,9 +32,7 @@ def document_file_response(document: Document, *, download: bool) -> FileRespons
         as_attachment=not inline,
         filename=document.original_name,
         content_type=(
-            document.content_type
-            if document.content_type in INLINE_TYPES
-            else "application/octet-stream"
+            document.content_type if inline else "application/octet-stream"
         ),
     )
     response["Cache-Control"] = "private, no-store"

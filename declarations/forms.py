@@ -12,7 +12,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from declarations import validators
-from declarations.models import DeclarationType, DocumentKind, Status, VatPath
+from declarations.models import (
+    Declaration,
+    DeclarationType,
+    DocumentKind,
+    GoodsItem,
+    Status,
+    VatPath,
+)
+from portal.limits import decimal_places, integer_range, max_length
+from shipments.models import Consignment, Shipment
+
+# Codes may be typed with spaces, dots or dashes, removed before they are stored.
+CODE_SLACK = 4
 
 
 def _text(
@@ -20,7 +32,7 @@ def _text(
     help_text="",
     *checks,
     required: bool = False,
-    max_length: int = 150,
+    max_length: int,
     autocomplete: str = "",
 ):
     field = forms.CharField(
@@ -35,13 +47,15 @@ def _text(
     return field
 
 
-def _amount(label, help_text="", *, decimals: int = 2, minimum=0):
+def _amount(label, help_text="", *, stored, minimum=0):
+    """An amount the model field `stored` (model, name) holds."""
+    digits, places = decimal_places(*stored)
     return forms.DecimalField(
         label=label,
         help_text=help_text,
         min_value=minimum,
-        max_digits=12,
-        decimal_places=decimals,
+        max_digits=digits,
+        decimal_places=places,
         required=False,
     )
 
@@ -113,7 +127,7 @@ class DeclarationHeaderForm(forms.Form):
             "instance), unique among your declarations. We suggested one."
         ),
         required=True,
-        max_length=22,
+        max_length=max_length(Declaration, "lrn"),
     )
     mawb = _text(
         _("Master air waybill (MAWB)"),
@@ -123,7 +137,7 @@ class DeclarationHeaderForm(forms.Form):
             "forwarder gives it to you."
         ),
         validators.validate_mawb,
-        max_length=16,
+        max_length=max_length(Shipment, "mawb") + CODE_SLACK,
     )
     hawb = _text(
         _("House air waybill (HAWB)"),
@@ -131,25 +145,25 @@ class DeclarationHeaderForm(forms.Form):
             "The forwarder's number for this parcel inside the shipment, often "
             "its tracking number."
         ),
-        max_length=35,
+        max_length=max_length(Consignment, "hawb"),
     )
     flight_number = _text(
         _("Flight"),
         _("Airline code and number, e.g. CK251."),
         validators.validate_flight_number,
-        max_length=12,
+        max_length=max_length(Shipment, "flight_number") + CODE_SLACK,
     )
     departure_airport = _text(
         _("From airport"),
         _("3-letter IATA airport code, e.g. CGO for Zhengzhou."),
         validators.validate_airport,
-        max_length=4,
+        max_length=max_length(Shipment, "departure_airport") + 1,
     )
     arrival_airport = _text(
         _("To airport"),
         _("3-letter IATA airport code, e.g. LGG for Liège."),
         validators.validate_airport,
-        max_length=4,
+        max_length=max_length(Shipment, "arrival_airport") + 1,
     )
     arrival_date = forms.DateField(
         label=_("Arrival date"),
@@ -163,13 +177,13 @@ class DeclarationHeaderForm(forms.Form):
             "Weight of the whole parcel with its box and packing, in kilograms, "
             "e.g. 0.420. Never less than the net mass of the items."
         ),
-        decimals=3,
+        stored=(Consignment, "gross_mass_kg"),
         minimum=Decimal("0.001"),
     )
     packages = forms.IntegerField(
         label=_("Packages"),
         min_value=1,
-        max_value=99_999,
+        max_value=min(99_999, integer_range(Consignment, "packages")[1]),
         required=False,
         help_text=_("How many boxes or bags the consignment is in."),
     )
@@ -177,33 +191,48 @@ class DeclarationHeaderForm(forms.Form):
         _("Consignor name"),
         _("Start typing to pick a party you used before."),
         autocomplete="off",
+        max_length=max_length(Consignment, "consignor_name"),
     )
-    consignor_address = _text(_("Consignor street and number"))
-    consignor_city = _text(_("Consignor city"), max_length=100)
-    consignor_postcode = _text(_("Consignor postcode"), max_length=17)
+    consignor_address = _text(
+        _("Consignor street and number"),
+        max_length=max_length(Consignment, "consignor_address"),
+    )
+    consignor_city = _text(
+        _("Consignor city"), max_length=max_length(Consignment, "consignor_city")
+    )
+    consignor_postcode = _text(
+        _("Consignor postcode"),
+        max_length=max_length(Consignment, "consignor_postcode"),
+    )
     consignor_country = _text(
         _("Consignor country"),
         _("2-letter country code, e.g. CN for China."),
         validators.validate_country,
-        max_length=4,
+        max_length=max_length(Consignment, "consignor_country") + 2,
     )
     consignee_name = _text(
         _("Consignee name"),
         _("Start typing to pick a party you used before."),
         autocomplete="off",
+        max_length=max_length(Consignment, "consignee_name"),
     )
-    consignee_address = _text(_("Consignee street and number, or PO box"))
-    consignee_city = _text(_("Consignee city"), max_length=100)
+    consignee_address = _text(
+        _("Consignee street and number, or PO box"),
+        max_length=max_length(Consignment, "consignee_address"),
+    )
+    consignee_city = _text(
+        _("Consignee city"), max_length=max_length(Consignment, "consignee_city")
+    )
     consignee_postcode = _text(
         _("Consignee postcode"),
         _("Leave empty only if the country has no postcodes."),
-        max_length=17,
+        max_length=max_length(Consignment, "consignee_postcode"),
     )
     consignee_country = _text(
         _("Consignee country"),
         _("2-letter country code, e.g. BE for Belgium. It decides the VAT rate."),
         validators.validate_country,
-        max_length=4,
+        max_length=max_length(Consignment, "consignee_country") + 2,
     )
     consignee_eori = _text(
         _("Consignee EORI"),
@@ -213,13 +242,13 @@ class DeclarationHeaderForm(forms.Form):
             "a business; leave empty for a private person."
         ),
         validators.validate_eori,
-        max_length=20,
+        max_length=max_length(Consignment, "consignee_eori") + 3,
     )
     currency = _text(
         _("Invoice currency"),
         _("3-letter code of the currency on the invoice, e.g. EUR, USD or CNY."),
         validators.validate_currency,
-        max_length=4,
+        max_length=max_length(Consignment, "currency") + 1,
     )
     transport_cost = _amount(
         _("Transport cost"),
@@ -227,10 +256,12 @@ class DeclarationHeaderForm(forms.Form):
             "Shipping paid to bring the goods to their destination, in the "
             "invoice currency, if the invoice shows it separately."
         ),
+        stored=(Consignment, "transport_cost"),
     )
     insurance_cost = _amount(
         _("Insurance cost"),
         _("Insurance of the transport, if the invoice shows it separately."),
+        stored=(Consignment, "insurance_cost"),
     )
     vat_path = forms.ChoiceField(
         label=_("How is import VAT paid?"),
@@ -250,7 +281,7 @@ class DeclarationHeaderForm(forms.Form):
             "checkout: IM and 10 digits, e.g. IM0560000012. Only for the IOSS path."
         ),
         validators.validate_ioss,
-        max_length=16,
+        max_length=max_length(Declaration, "ioss_number") + CODE_SLACK,
     )
 
     # (key, title, introduction, fields). The goods items come after the
@@ -390,7 +421,7 @@ class DeclarationHeaderForm(forms.Form):
 class GoodsItemForm(forms.Form):
     description = forms.CharField(
         label=_("Description"),
-        max_length=512,
+        max_length=max_length(GoodsItem, "description"),
         help_text=_(
             "Say exactly what it is: 'men's cotton T-shirt', not 'clothes', "
             "'gift', 'samples' or 'accessories', which customs refuses."
@@ -398,7 +429,7 @@ class GoodsItemForm(forms.Form):
     )
     hs_code = forms.CharField(
         label=_("HS code"),
-        max_length=14,
+        max_length=max_length(GoodsItem, "hs_code") + CODE_SLACK,
         validators=[validators.validate_hs_code],
         help_text=_(
             "The goods' code in the world customs nomenclature (Harmonized "
@@ -410,7 +441,7 @@ class GoodsItemForm(forms.Form):
     )
     origin_country = forms.CharField(
         label=_("Made in"),
-        max_length=4,
+        max_length=max_length(GoodsItem, "origin_country") + 2,
         validators=[validators.validate_country],
         help_text=_(
             "Country of origin, where the goods were made: 2 letters, e.g. CN."
@@ -422,8 +453,8 @@ class GoodsItemForm(forms.Form):
     item_value = forms.DecimalField(
         label=_("Value"),
         min_value=0,
-        max_digits=12,
-        decimal_places=2,
+        max_digits=decimal_places(GoodsItem, "item_value")[0],
+        decimal_places=decimal_places(GoodsItem, "item_value")[1],
         help_text=_(
             "Price paid for this line (all units together), in the invoice "
             "currency, without shipping."
@@ -432,14 +463,14 @@ class GoodsItemForm(forms.Form):
     net_mass_kg = forms.DecimalField(
         label=_("Net mass (kg)"),
         min_value=Decimal("0.001"),
-        max_digits=12,
-        decimal_places=3,
+        max_digits=decimal_places(GoodsItem, "net_mass_kg")[0],
+        decimal_places=decimal_places(GoodsItem, "net_mass_kg")[1],
         required=False,
         help_text=_("Weight of the goods alone, without packing."),
     )
     product_id = forms.CharField(
         label=_("Product ID"),
-        max_length=70,
+        max_length=max_length(GoodsItem, "product_id"),
         required=False,
         help_text=_(
             "The seller's SKU or article number; required from 1 November 2026."

@@ -337,6 +337,12 @@ class Declaration(models.Model):
     def invalidate(self) -> None: ...
 
 
+# A declaration holds at most 999 goods items: the limit of the EU customs data
+# model on the goods item number, as issue 14 states it. The API, the pages and
+# manifests refuse more with the field named; the database enforces it too.
+MAX_GOODS_ITEMS = 999
+
+
 class GoodsItem(models.Model):
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="items"
@@ -382,6 +388,10 @@ class GoodsItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration", "line"], name="goods_item_line_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(line__gte=1, line__lte=MAX_GOODS_ITEMS),
+                name="goods_item_line_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="goods_item_quantity_positive"

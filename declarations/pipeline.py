@@ -19,8 +19,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from declarations.disclosure import (
 )
 from declarations.facts import RateBook, reference_data, split_key, split_siblings
 from declarations.models import (
+    MAX_GOODS_ITEMS,
     Declaration,
     GoodsItem,
     ScreeningMatch,
@@ -50,7 +52,7 @@ from declarations.rules.base import (
 from declarations.services.filing import PARTY_FIELDS
 from declarations.services.validation import AMOUNT_FIELDS, mrns_issue
 from declarations.verdict import status_reason, verdict
-from shipments.manifest_parsing import conflicting_fields
+from shipments.manifest_parsing import ITEM_LEVEL_COLUMNS, conflicting_fields
 from shipments.manifests import ISSUE_COLUMNS, copy_rows
 from shipments.models import (
     Consignment,
@@ -186,7 +188,9 @@ def manifest_progress(*, manifest: Manifest) -> dict[str, int]:
 
 
 def _candidate(hawb: str, rows: list[tuple]) -> Candidate:
-    values = rows[0][2]
+    # A consignment-level value over its limit is an error on its row (hence
+    # on the consignment); it is not stored, and never stored cut short.
+    values = rows[0][2] | {e["column"]: "" for e in rows[0][3] if e["column"]}
     lines = [_line(row, data, errors) for row, _, data, errors in rows]
     parsed = [_Values(data) for _, _, data, _ in rows]
     conflicts = tuple(f for f in conflicting_fields(parsed) if f != "mawb")
@@ -226,7 +230,7 @@ def _line(row: int, data: dict[str, str], errors: list[dict]) -> Line:
         net = _decimal(data.get("net_mass_kg"))
     except (ValueError, InvalidOperation):
         return Line(row, None, issues)
-    if bad & {"quantity", "item_value", "net_mass_kg", "hs_code", "description"}:
+    if bad & ITEM_LEVEL_COLUMNS:  # a value of the item cannot be stored as it is
         return Line(row, None, issues)
     item = ItemFacts(
         line=0,
@@ -285,7 +289,7 @@ def _file(manifest: Manifest, candidates: list[Candidate]) -> dict[str, int]:
         if found := siblings.get(candidate.hawb):
             candidate.facts = replace(candidate.facts, split_siblings=found)
         _judge(candidate, shipments, rates)
-    _write(manifest, fresh, unchanged, shipments)
+    _write_safely(manifest, fresh, unchanged, shipments)
     return {
         "consignments": len(candidates),
         "accepted": sum(c.outcome == Status.ACCEPTED for c in fresh),
@@ -302,10 +306,7 @@ def _shipments(organisation, candidates: list[Candidate]) -> dict[str, Shipment]
         mawb = c.values.get("mawb", "")
         if mawb and mawb not in wanted and len(c.mawbs) == 1:
             wanted[mawb] = {
-                **{
-                    f: c.values.get(f, "")[: 8 if f == "flight_number" else 3]
-                    for f in SHIPMENT_FIELDS
-                },
+                **{f: c.values.get(f, "") for f in SHIPMENT_FIELDS},
                 "arrival_date": _date(c.values.get("arrival_date")),
             }
     valid = {m: v for m, v in wanted.items() if _mawb_storable(m)}
@@ -424,12 +425,33 @@ def _judge(c: Candidate, shipments: dict[str, Shipment], rates: RateBook) -> Non
         c.facts,
         rates,
         review_threshold=settings.REVIEW_RISK_THRESHOLD,
-        extra_issues=[*row_errors, *_flight_mismatch(c, shipments)],
+        extra_issues=[
+            *row_errors,
+            *_flight_mismatch(c, shipments),
+            *_too_many_items(c),
+        ],
     )
     c.issues = list(judged.issues)
     c.quote = judged.quote
     c.procedure_code = judged.procedure_code
     c.outcome = judged.outcome
+
+
+def _too_many_items(c: Candidate) -> list[Issue]:
+    if len(c.lines) <= MAX_GOODS_ITEMS:
+        return []
+    return [
+        Issue(
+            code="MAN-TOO-MANY-ITEMS",
+            severity=Severity.ERROR,
+            field="items",
+            message=_(
+                "House AWB %(hawb)s has %(count)s goods lines; a declaration holds "
+                "at most %(max)s. Split the parcel's lines over several house AWBs."
+            )
+            % {"hawb": c.hawb, "count": len(c.lines), "max": MAX_GOODS_ITEMS},
+        )
+    ]
 
 
 def _flight_mismatch(c: Candidate, shipments: dict[str, Shipment]) -> list[Issue]:
@@ -461,6 +483,60 @@ def _flight_mismatch(c: Candidate, shipments: dict[str, Shipment]) -> list[Issue
 
 
 # Writing -------------------------------------------------------------------
+
+
+# COPY runs on psycopg's own cursor: its errors are not wrapped by Django's.
+DATABASE_ERRORS = (DatabaseError, psycopg.Error)
+
+
+def _write_safely(
+    manifest: Manifest,
+    fresh: list[Candidate],
+    unchanged: list[Candidate],
+    shipments: dict[str, Shipment],
+) -> None:
+    """Write the chunk at once; if the database refuses a row of it (a value or
+    a constraint the checks before did not foresee, such as a house AWB another
+    upload of the same flight filed meanwhile), write it consignment by
+    consignment, each in a savepoint, and report each refused one on its row:
+    no row's content fails the chunk."""
+    try:
+        with transaction.atomic():
+            _write(manifest, fresh, unchanged, shipments)
+        return
+    except DATABASE_ERRORS:
+        pass
+    refused = []
+    for c in fresh:
+        try:
+            with transaction.atomic():
+                _write(manifest, [c], [], shipments)
+        except DATABASE_ERRORS as exc:
+            refused.append(_refusal(manifest, c, exc))
+            c.outcome = Status.REJECTED  # counted as rejected: not filed
+    _write(manifest, [], unchanged, shipments)
+    with connection.cursor() as cursor:
+        copy_rows(cursor, "shipments_manifestissue", ISSUE_COLUMNS, refused)
+
+
+def _refusal(manifest: Manifest, c: Candidate, exc: Exception) -> tuple:
+    """The manifest issue of a consignment the database refused."""
+    diag = getattr(exc.__cause__ or exc, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    if constraint == "consignment_hawb_unique_in_shipment":
+        field = "hawb"
+        message = _(
+            "House AWB %(hawb)s is already declared on this flight by another "
+            "upload processed at the same time: it was not filed. Upload the "
+            "file again to update it."
+        ) % {"hawb": c.hawb}
+    else:
+        field = ""
+        message = _(
+            "House AWB %(hawb)s was not filed: one of its values cannot be "
+            "stored (%(reason)s). Correct the consignment and upload it again."
+        ) % {"hawb": c.hawb, "reason": constraint or _("a number too large")}
+    return (manifest.pk, c.first_row, c.hawb, "MAN-NOT-FILED", "error", field, message)
 
 
 def _ids(table: str, count: int) -> list[int]:
@@ -499,7 +575,7 @@ def _write(
         c.consignment_id = c.existing["consignment_id"]
         c.declaration_id = c.existing["id"]
     _replace_old(replaced, shipments, now)
-    item_count = sum(1 for c in fresh for line in c.lines if _storable(line))
+    item_count = sum(1 for c in fresh for line in _stored_lines(c))
     item_ids = iter(_ids("declarations_goodsitem", item_count))
 
     consignments, declarations, items, issues, changes, matches, found = (
@@ -565,8 +641,9 @@ def _write(
                 )
             )
         item_of_line: dict[int, int] = {}
+        stored = set(map(id, _stored_lines(c)))
         for n, line in enumerate((ln for ln in c.lines if ln.item), start=1):
-            if _storable(line):
+            if id(line) in stored:
                 item_id = next(item_ids)
                 item_of_line[n] = item_id
                 i = line.item
@@ -575,14 +652,14 @@ def _write(
                         item_id,
                         c.declaration_id,
                         n,
-                        i.description[:512],
-                        i.hs_code[:10],
-                        i.origin_country[:2],
+                        i.description,
+                        i.hs_code,
+                        i.origin_country,
                         i.quantity,
                         i.item_value,
                         i.net_mass_kg,
-                        i.product_id[:70],
-                        i.manufacturer_product_id[:70],
+                        i.product_id,
+                        i.manufacturer_product_id,
                         line.row,
                     )
                 )
@@ -605,7 +682,7 @@ def _write(
                 (
                     manifest.pk,
                     row,
-                    c.hawb[:64],
+                    c.hawb,
                     issue.code,
                     issue.severity,
                     issue.field[:64],
@@ -647,7 +724,7 @@ def _write(
             (
                 manifest.pk,
                 c.first_row,
-                c.hawb[:64],
+                c.hawb,
                 "MAN-UNCHANGED",
                 "info",
                 "hawb",
@@ -710,6 +787,14 @@ def _announce(manifest: Manifest, fresh: list[Candidate], now) -> None:
     webhook_events_emit(organisation_id=manifest.organisation_id, events=events)
 
 
+def _stored_lines(c: Candidate) -> list[Line]:
+    """The lines stored as goods items: none when there are more than a
+    declaration holds (the consignment is rejected for it)."""
+    if len(c.lines) > MAX_GOODS_ITEMS:
+        return []
+    return [line for line in c.lines if _storable(line)]
+
+
 def _storable(line: Line) -> bool:
     """Whether the item satisfies the database's constraints (else only its issue
     is kept, on the row it came from)."""
@@ -749,9 +834,9 @@ def _consignment_row(c: Candidate, organisation_id: int, shipment, now) -> tuple
         c.consignment_id,
         organisation_id,
         shipment.pk if shipment else None,
-        c.hawb[:35],
-        *(getattr(f, p)[: _LIMITS.get(p, 150)] for p in PARTY_FIELDS),
-        f.currency[:3],
+        c.hawb,
+        *(getattr(f, p) for p in PARTY_FIELDS),
+        f.currency,
         max(f.transport_cost, 0),
         max(f.insurance_cost, 0),
         gross,
@@ -761,16 +846,6 @@ def _consignment_row(c: Candidate, organisation_id: int, shipment, now) -> tuple
         False,
     )
 
-
-_LIMITS = {
-    "consignor_city": 100,
-    "consignee_city": 100,
-    "consignor_postcode": 17,
-    "consignee_postcode": 17,
-    "consignor_country": 2,
-    "consignee_country": 2,
-    "consignee_eori": 17,
-}
 
 DECLARATION_COLUMNS = (
     "id",
@@ -851,7 +926,7 @@ def _outcome_values(c: Candidate) -> dict[str, Any]:
         "mrn": c.mrn,
         "status": c.outcome,
         "vat_path": vat_path,
-        "ioss_number": f.ioss_number[:12],
+        "ioss_number": f.ioss_number,
         "additional_procedure_code": c.procedure_code,
         "risk_score": min(sum(i.risk_points for i in c.issues), 100),
         "exchange_rate": quote.rate.rate if quote else f.eur_rate,

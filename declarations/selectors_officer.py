@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Func, Q
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +40,13 @@ REASON_LABELS = {
 }
 # Not a rule: the declarant has been asked for documents and not sent them yet.
 DOCUMENTS_MISSING = "documents-missing"
+
+
+def officer_declarations() -> QuerySet[Declaration]:
+    """Every declaration an officer may see: all but drafts, which are the
+    declarant's own business until submitted (by any URL: the workbench, its
+    documents, the PDF)."""
+    return Declaration.objects.exclude(status=Status.DRAFT)
 
 
 def reason_labels(codes: str) -> list[str]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from declarations import pdf, selectors
 from declarations.models import Declaration, StatusChange, ValidationIssue
+from declarations.selectors_officer import officer_declarations
 from declarations.selectors_reports import STATUS_GROUP_LABELS, dashboard_figures
 from declarations.views import organisation_of
 from portal.charts import line_chart, stacked_bar_chart
@@ -28,7 +29,7 @@ def _printable(request: HttpRequest, pk: int) -> Declaration:
         return selectors.declaration_detail(
             organisation=organisation_of(request), pk=pk
         )
-    queryset = Declaration.objects.select_related(
+    queryset = officer_declarations().select_related(
         "organisation", "consignment__shipment"
     ).prefetch_related(
         "items",

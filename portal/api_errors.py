@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -53,6 +55,14 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         # 404 or a 429 was rendered by the CSV renderer as a Python repr.
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = CONTENT_TYPE
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be an HTML "Bad Request".
+        size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            problem(413, f"The body is over the limit of {size} bytes; send less."),
+            status=413,
+            content_type=CONTENT_TYPE,
+        )
     if isinstance(exc, DjangoValidationError):
         errors = flatten_errors(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -1,14 +1,17 @@
-"""API middleware (Idempotency-Key replays, ETags with 304s) and its OpenAPI part."""
+"""Request middleware (NUL bytes refused; for the API: Idempotency-Key replays,
+ETags with 304s) and its OpenAPI part."""
 
 import logging
 import tempfile
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_header_parameters
+from django.utils.translation import gettext as _
 
 from accounts import idempotency
 from accounts.models import ApiKey
@@ -29,6 +32,58 @@ def _problem(status: int, detail: str, message: str = "") -> JsonResponse:
     return JsonResponse(
         problem(status, detail, errors), status=status, content_type=CONTENT_TYPE
     )
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path, a query string or a form field is a 400
+    naming where it is.
+
+    PostgreSQL cannot hold NUL in text, so such a value reaching a query is a
+    500; no real search or form value contains one. Checked once here for every
+    page, API endpoint and admin view (form fields of Django's forms are also
+    checked by their own validators; query filters are not).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = _nul_parameter(request)
+        if name is None:
+            return self.get_response(request)
+        message = _("Remove the NUL character (\\0) from %(name)s.") % {"name": name}
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(
+                problem(400, message, [{"field": name, "message": message}]),
+                status=400,
+                content_type=CONTENT_TYPE,
+            )
+        return HttpResponseBadRequest(message, content_type="text/plain")
+
+
+def _nul_parameter(request: HttpRequest) -> str | None:
+    """The name of the first query or form parameter holding a NUL, if any."""
+    if "\x00" in request.path:  # e.g. a text primary key in an admin URL
+        return "path"
+    if "%00" in request.META.get("QUERY_STRING", ""):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                return name.replace("\x00", "") or "query"
+        return "query"
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if (
+        request.method == "POST"
+        and content_type.startswith("application/x-www-form-urlencoded")
+        and not request.path.startswith(API_PREFIX)  # the API reads JSON only
+    ):
+        try:
+            fields = request.POST.lists()
+        except SuspiciousOperation:  # an oversized body: Django answers it
+            return None
+        for name, values in fields:
+            if "\x00" in name or any("\x00" in v for v in values):
+                return name.replace("\x00", "") or "form"
+    return None
 
 
 class IdempotencyMiddleware:

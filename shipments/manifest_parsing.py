@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from operator import call, itemgetter
+from operator import call, itemgetter, le
 from pathlib import Path, PurePath
 from typing import IO, Any, Literal, Protocol
 
@@ -80,8 +80,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("product_id", ITEM, False, TEXT),
     Column("manufacturer_product_id", ITEM, False, TEXT),
 )
+# Where each column's value is stored: its limits (length, digits, range) are
+# those of that model field, declared once there.
+_STORED_IN = {
+    SHIPMENT: ("shipments", "Shipment"),
+    CONSIGNMENT: ("shipments", "Consignment"),
+    ITEM: ("declarations", "GoodsItem"),
+}
+_STORED_ELSEWHERE = {
+    "ioss_number": ("declarations", "Declaration"),
+    "vat_path": ("declarations", "Declaration"),
+}
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required is True)
+ITEM_LEVEL_COLUMNS = frozenset(c.name for c in COLUMNS if c.level == ITEM)
 _BY_NAME = {c.name: c for c in COLUMNS}
 _ORDER = {name: n for n, name in enumerate(COLUMN_NAMES)}
 # Shipment- and consignment-level values may be left blank on a consignment's
@@ -337,6 +349,57 @@ _CLEANERS: dict[str, Cleaner] = {
     INTEGER: _clean_integer,
     DATE: _clean_date,
 }
+
+
+def stored_field(name: str):
+    """The model field a column's value is stored in."""
+    from django.apps import apps
+
+    app, model = _STORED_ELSEWHERE.get(name) or _STORED_IN[_BY_NAME[name].level]
+    return apps.get_model(app, model)._meta.get_field(name)
+
+
+_NO_LIMIT = 1 << 30
+
+
+def _length_limit(name: str) -> int:
+    """The most characters a column's cleaned value may have."""
+    if _BY_NAME[name].kind in (TEXT, CODE):
+        return stored_field(name).max_length
+    return _NO_LIMIT
+
+
+def _bounded(clean: Cleaner, name: str) -> Cleaner:
+    """A number cleaner that also refuses a number its column cannot hold."""
+    from django.db import connection
+
+    field = stored_field(name)
+    if _BY_NAME[name].kind == DECIMAL:
+        whole_digits = field.max_digits - field.decimal_places
+        limit = Decimal(10) ** whole_digits
+    else:
+        limit = connection.ops.integer_field_range(field.get_internal_type())[1] + 1
+
+    def bounded(value: str) -> tuple[str, Problem | None]:
+        value, problem = clean(value)
+        if problem is None and abs(Decimal(value)) >= limit:
+            problem = ("ROW-TOO-LARGE", _too_large(value, limit))
+        return value, problem
+
+    return bounded
+
+
+def _too_large(value: str, limit: Decimal | int) -> str:
+    return _("%(shown)s is too large; it must be less than %(limit)s") % {
+        "shown": _shown(value),
+        "limit": limit,
+    }
+
+
+def _too_long(value: str, limit: int) -> str:
+    return _(
+        "%(shown)s has %(length)s characters; at most %(limit)s fit. Shorten it."
+    ) % {"shown": _shown(value), "length": len(value), "limit": limit}
 
 
 class _Cache(dict[str, str]):
@@ -852,7 +915,7 @@ class _RowBuilder:
         self.complete = self.names == COLUMN_NAMES
         self.template = dict.fromkeys(COLUMN_NAMES, "")
         self.flags: set[str] = set()
-        caches: dict[str, _Cache] = {}
+        caches: dict[tuple, _Cache] = {}
         functions: list[Callable[[str], str]] = []
         self.checks: list[tuple[str, _Cache]] = []
         for name in self.names:
@@ -860,12 +923,21 @@ class _RowBuilder:
             if kind == TEXT:
                 functions.append(str.strip)
                 continue
-            if kind not in caches:
-                caches[kind] = _Cache(_CLEANERS[kind], self.flags)
-            functions.append(caches[kind].__getitem__)
-            self.checks.append((name, caches[kind]))
+            clean = _CLEANERS[kind]
+            key: tuple = (kind,)
+            if kind in (DECIMAL, INTEGER):  # one cache per range of numbers
+                field = stored_field(name)
+                key = (kind, field.get_internal_type())
+                if kind == DECIMAL:
+                    key += (field.max_digits, field.decimal_places)
+                clean = _bounded(clean, name)
+            if key not in caches:
+                caches[key] = _Cache(clean, self.flags)
+            functions.append(caches[key].__getitem__)
+            self.checks.append((name, caches[key]))
         self.caches = tuple(caches.values())
         self.functions = tuple(functions)
+        self.lengths = tuple(map(_length_limit, self.names))
         # Every required column is there (or the file was refused): 2 or more.
         self.cells = itemgetter(*(positions[n] for n in self.names))
         required = [n for n in self.names if n in _ROW_REQUIRED]
@@ -875,12 +947,14 @@ class _RowBuilder:
     def build(self, number: int, cells: Sequence[str]) -> ParsedRow | None:
         """The parsed row, or None for a row with no value in any known column."""
         raws = self.cells(cells)
+        cleaned = tuple(map(call, self.functions, raws))
         if self.complete:
-            values = dict(zip(self.names, map(call, self.functions, raws), strict=True))
+            values = dict(zip(self.names, cleaned, strict=True))
         else:
             values = self.template.copy()
-            values.update(zip(self.names, map(call, self.functions, raws), strict=True))
-        if self.flags.isdisjoint(raws) and "" not in self.required(values):
+            values.update(zip(self.names, cleaned, strict=True))
+        fits = all(map(le, map(len, cleaned), self.lengths))
+        if fits and self.flags.isdisjoint(raws) and "" not in self.required(values):
             return ParsedRow(number, values)
         if not any(values.values()):
             return None
@@ -889,6 +963,14 @@ class _RowBuilder:
             for name in self.required_names
             if not values[name]
         ]
+        if not fits:
+            errors.extend(
+                _row_error(number, name, "ROW-TOO-LONG", _too_long(value, limit))
+                for name, value, limit in zip(
+                    self.names, cleaned, self.lengths, strict=True
+                )
+                if len(value) > limit
+            )
         for name, cache in self.checks:
             problem = cache.bad.get(cells[self.positions[name]])
             if problem:

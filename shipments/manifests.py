@@ -141,7 +141,11 @@ def _stage_rows(manifest: Manifest, reader) -> int:
     ]
     batch, count = [], 0
     for parsed in reader:
-        hawb = parsed.values.get("hawb", "")[:64]
+        # A house AWB that cannot be stored (too long) files nothing: its rows
+        # are only reported, like rows without one.
+        hawb = parsed.values.get("hawb", "")
+        if any(e.column == "hawb" for e in parsed.errors):
+            hawb = ""
         errors = [
             {"column": e.column, "code": e.code, "message": e.message}
             for e in parsed.errors

@@ -7,13 +7,37 @@ from rest_framework import serializers
 
 from declarations import validators
 from declarations.models import (
+    MAX_GOODS_ITEMS,
+    Declaration,
     DeclarationType,
     Document,
     DocumentKind,
+    GoodsItem,
     Severity,
     Status,
     VatPath,
 )
+from portal import limits
+from shipments.models import Consignment, Shipment
+
+
+def _text(model, name: str, **kwargs) -> serializers.CharField:
+    """Free text, as long as the model field allows."""
+    return serializers.CharField(max_length=limits.max_length(model, name), **kwargs)
+
+
+def _integer(model, name: str, **kwargs) -> serializers.IntegerField:
+    """A whole number the model field's column holds."""
+    low, high = limits.integer_range(model, name)
+    kwargs.setdefault("min_value", low)
+    return serializers.IntegerField(max_value=high, **kwargs)
+
+
+def _decimal(model, name: str, **kwargs) -> serializers.DecimalField:
+    max_digits, places = limits.decimal_places(model, name)
+    return serializers.DecimalField(
+        max_digits=max_digits, decimal_places=places, **kwargs
+    )
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -38,32 +62,45 @@ PROBLEMS = {
 }
 
 
+def _code(
+    model, name: str, *checks, required: bool = True, **kwargs
+) -> serializers.CharField:
+    """A code: spaces, dots and dashes are allowed around it (hence the slack)
+    and normalised away before it is stored within the model field's length."""
+    return serializers.CharField(
+        max_length=limits.max_length(model, name) + 4,
+        validators=list(checks),
+        required=required,
+        **kwargs,
+    )
+
+
 class ItemInput(serializers.Serializer):
-    description = serializers.CharField(max_length=512)
-    hs_code = serializers.CharField(
-        max_length=14, validators=[validators.validate_hs_code]
+    description = _text(GoodsItem, "description")
+    hs_code = _code(GoodsItem, "hs_code", validators.validate_hs_code)
+    origin_country = _text(
+        GoodsItem, "origin_country", validators=[validators.validate_country]
     )
-    origin_country = serializers.CharField(
-        max_length=2, validators=[validators.validate_country]
-    )
-    quantity = serializers.IntegerField(min_value=1, default=1)
-    item_value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    net_mass_kg = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=3,
+    quantity = _integer(GoodsItem, "quantity", min_value=1, default=1)
+    item_value = _decimal(GoodsItem, "item_value", min_value=0)
+    net_mass_kg = _decimal(
+        GoodsItem,
+        "net_mass_kg",
         min_value=Decimal("0.001"),
         required=False,
         allow_null=True,
     )
-    product_id = serializers.CharField(
-        max_length=70,
+    product_id = _text(
+        GoodsItem,
+        "product_id",
         required=False,
         allow_blank=True,
         help_text="Merchant's product identifier (SKU); required from 1 November "
         "2026 (Delegated Regulation (EU) 2026/1022).",
     )
-    manufacturer_product_id = serializers.CharField(
-        max_length=70,
+    manufacturer_product_id = _text(
+        GoodsItem,
+        "manufacturer_product_id",
         required=False,
         allow_blank=True,
         help_text="Manufacturer's product identifier (GTIN/EAN or the maker's part "
@@ -71,20 +108,13 @@ class ItemInput(serializers.Serializer):
     )
 
 
-def _code(
-    max_length: int, *checks, required: bool = True, **kwargs
-) -> serializers.CharField:
-    return serializers.CharField(
-        max_length=max_length + 4, validators=list(checks), required=required, **kwargs
-    )
-
-
 class DeclarationInput(serializers.Serializer):
     """A declaration as a broker files it. Field names are the manifest's columns."""
 
     type = serializers.ChoiceField(choices=DeclarationType.choices, default="H7")
-    lrn = serializers.CharField(
-        max_length=22,
+    lrn = _text(
+        Declaration,
+        "lrn",
         required=False,
         help_text="Your reference; generated when omitted.",
     )
@@ -92,44 +122,57 @@ class DeclarationInput(serializers.Serializer):
         default=True, help_text="Submit at once (default) or keep as a draft."
     )
     mawb = _code(
-        12, validators.validate_mawb, help_text="Master AWB, e.g. 172-12345675."
+        Shipment,
+        "mawb",
+        validators.validate_mawb,
+        help_text="Master AWB, e.g. 172-12345675.",
     )
-    hawb = serializers.CharField(max_length=35)
-    flight_number = _code(8, validators.validate_flight_number)
-    departure_airport = _code(3, validators.validate_airport)
-    arrival_airport = _code(3, validators.validate_airport)
+    hawb = _text(Consignment, "hawb")
+    flight_number = _code(Shipment, "flight_number", validators.validate_flight_number)
+    departure_airport = _code(
+        Shipment, "departure_airport", validators.validate_airport
+    )
+    arrival_airport = _code(Shipment, "arrival_airport", validators.validate_airport)
     arrival_date = serializers.DateField()
-    consignor_name = serializers.CharField(max_length=150)
-    consignor_address = serializers.CharField(max_length=150)
-    consignor_city = serializers.CharField(max_length=100)
-    consignor_postcode = serializers.CharField(
-        max_length=17, required=False, allow_blank=True
+    consignor_name = _text(Consignment, "consignor_name")
+    consignor_address = _text(Consignment, "consignor_address")
+    consignor_city = _text(Consignment, "consignor_city")
+    consignor_postcode = _text(
+        Consignment, "consignor_postcode", required=False, allow_blank=True
     )
-    consignor_country = _code(2, validators.validate_country)
-    consignee_name = serializers.CharField(max_length=150)
-    consignee_address = serializers.CharField(max_length=150)
-    consignee_city = serializers.CharField(max_length=100)
-    consignee_postcode = serializers.CharField(
-        max_length=17, required=False, allow_blank=True
+    consignor_country = _code(
+        Consignment, "consignor_country", validators.validate_country
     )
-    consignee_country = _code(2, validators.validate_country)
+    consignee_name = _text(Consignment, "consignee_name")
+    consignee_address = _text(Consignment, "consignee_address")
+    consignee_city = _text(Consignment, "consignee_city")
+    consignee_postcode = _text(
+        Consignment, "consignee_postcode", required=False, allow_blank=True
+    )
+    consignee_country = _code(
+        Consignment, "consignee_country", validators.validate_country
+    )
     consignee_eori = _code(
-        17, validators.validate_eori, required=False, allow_blank=True
+        Consignment,
+        "consignee_eori",
+        validators.validate_eori,
+        required=False,
+        allow_blank=True,
     )
     vat_path = serializers.ChoiceField(choices=VatPath.choices, required=False)
-    ioss_number = _code(12, validators.validate_ioss, required=False, allow_blank=True)
-    currency = _code(3, validators.validate_currency)
-    transport_cost = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, default=0
+    ioss_number = _code(
+        Declaration,
+        "ioss_number",
+        validators.validate_ioss,
+        required=False,
+        allow_blank=True,
     )
-    insurance_cost = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, default=0
-    )
-    gross_mass_kg = serializers.DecimalField(
-        max_digits=12, decimal_places=3, min_value=Decimal("0.001")
-    )
-    packages = serializers.IntegerField(min_value=1, default=1)
-    items = ItemInput(many=True, allow_empty=False)
+    currency = _code(Consignment, "currency", validators.validate_currency)
+    transport_cost = _decimal(Consignment, "transport_cost", min_value=0, default=0)
+    insurance_cost = _decimal(Consignment, "insurance_cost", min_value=0, default=0)
+    gross_mass_kg = _decimal(Consignment, "gross_mass_kg", min_value=Decimal("0.001"))
+    packages = _integer(Consignment, "packages", min_value=1, default=1)
+    items = ItemInput(many=True, allow_empty=False, max_length=MAX_GOODS_ITEMS)
 
     def validate(self, attrs: dict) -> dict:
         if "vat_path" not in attrs:

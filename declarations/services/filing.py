@@ -14,7 +14,7 @@ from accounts.eori import normalise_eori
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
 from declarations.identifiers import normalise_ioss
-from declarations.models import Declaration, GoodsItem, Status
+from declarations.models import MAX_GOODS_ITEMS, Declaration, GoodsItem, Status
 from declarations.services.lifecycle import (
     Actor,
     declaration_lock,
@@ -260,6 +260,7 @@ def goods_items_create(
     *, declaration: Declaration, items: Sequence[Mapping[str, Any]]
 ) -> None:
     """The goods items of a declaration filed whole, numbered from 1."""
+    _check_item_count(len(items))
     GoodsItem.objects.bulk_create(
         GoodsItem(
             declaration=declaration,
@@ -380,6 +381,7 @@ def goods_item_add(
     last = (
         declaration.items.order_by("-line").values_list("line", flat=True).first() or 0
     )
+    _check_item_count(last + 1)
     declaration.save(update_fields=["updated_at"])
     return GoodsItem.objects.create(
         declaration=declaration,
@@ -388,13 +390,26 @@ def goods_item_add(
     )
 
 
+def _check_item_count(count: int) -> None:
+    if count > MAX_GOODS_ITEMS:
+        raise ApplicationError(
+            _(
+                "A declaration holds at most %(max)s goods items; this one would "
+                "have %(count)s. File the rest on another declaration."
+            )
+            % {"max": MAX_GOODS_ITEMS, "count": count},
+            status=400,
+            field="items",
+        )
+
+
 @transaction.atomic
 def goods_item_remove(*, declaration: Declaration, line: int, by: Actor) -> None:
     """Remove an item and renumber the rest, so lines stay 1, 2, 3…"""
     declaration = declaration_lock(declaration)
     require_editable(declaration)
     declaration.save(update_fields=["updated_at"])
-    deleted, _ = declaration.items.filter(line=line).delete()
+    deleted, _by_model = declaration.items.filter(line=line).delete()
     if not deleted:
         raise ApplicationError(
             _("Item %(line)s does not exist.") % {"line": line}, status=404

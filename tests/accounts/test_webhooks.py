@@ -473,3 +473,85 @@ def test_api_another_organisations_endpoint_is_not_found(api: Client, broker):
 def test_api_needs_a_key():
     """Without a key the webhook API answers 401."""
     assert Client().get("/api/v1/webhooks/").status_code == 401
+
+
+# Where deliveries go: the address that was checked, never an internal one.
+
+REAL_GETADDRINFO = webhooks.socket.getaddrinfo
+
+
+def _resolving(monkeypatch, host: str, *answers: str) -> list[str]:
+    """`host` resolves to answers[0], then answers[1]... (a rebinding DNS);
+    returns the list of lookups made of it."""
+    lookups: list[str] = []
+
+    def getaddrinfo(name, port, *args, **kwargs):
+        if name != host:
+            return REAL_GETADDRINFO(name, port, *args, **kwargs)
+        answer = answers[min(len(lookups), len(answers) - 1)]
+        lookups.append(answer)
+        family = webhooks.socket.AF_INET6 if ":" in answer else webhooks.socket.AF_INET
+        return [(family, webhooks.socket.SOCK_STREAM, 6, "", (answer, port or 443))]
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::ffff:10.0.0.1",  # IPv4-mapped
+        "::10.0.0.1",  # IPv4-compatible
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b::808:808",  # NAT64 of a public address: still a transition form
+        "64:ff9b:1::a00:1",  # local-use NAT64
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "2001:0:a00:1::1",  # Teredo
+        "2a00:1450::5efe:a00:1",  # ISATAP interface identifier of 10.0.0.1
+        "fe80::1",
+        "169.254.169.254",
+    ],
+)
+def test_ipv6_transition_forms_and_private_addresses_are_refused(broker, address):
+    """The red team's NAT64, 6to4 and ::a.b.c.d endpoints: refused as URLs."""
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(ValidationError) as info:
+        _endpoint(broker, f"https://{host}/hooks")
+    assert "public address" in info.value.message_dict["url"][0]
+
+
+def test_a_public_ipv6_address_is_accepted(broker):
+    endpoint, _secret = _endpoint(broker, "https://[2a00:1450:4001:80b::200e]/hooks")
+    assert endpoint.pk
+
+
+def test_delivery_resolves_once_and_connects_to_the_checked_address(
+    broker, receiver, monkeypatch
+):
+    """DNS rebinding: the name resolves to the (allowed) receiver when checked
+    and to an internal address afterwards; the delivery still reaches the
+    checked address, with the URL's host in the Host header."""
+    port = receiver.url.split(":")[2].split("/")[0]
+    lookups = _resolving(monkeypatch, "localhost", "127.0.0.1", "10.0.0.1")
+    _endpoint(broker, f"http://localhost:{port}/hooks/customs")
+    delivery = _emit_one(broker)
+    outcome = webhook_delivery_attempt(delivery_id=delivery.pk)
+    assert outcome.status == "delivered"
+    assert lookups == ["127.0.0.1"]
+    assert receiver.requests[0].headers["Host"] == f"localhost:{port}"
+
+
+@pytest.mark.parametrize("internal", ["10.0.0.1", "64:ff9b::a00:1", "::ffff:a00:1"])
+def test_a_name_resolving_to_an_internal_address_is_not_called_nor_named(
+    broker, monkeypatch, internal
+):
+    """The error says the address is not public without saying which it is."""
+    _endpoint(broker, "https://hooks.tms.example/customs")
+    _resolving(monkeypatch, "hooks.tms.example", internal)
+    delivery = _emit_one(broker)
+    webhook_delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.last_status_code is None
+    assert delivery.last_error.startswith("Not sent")
+    assert "not public" in delivery.last_error
+    assert "10.0" not in delivery.last_error and "a00" not in delivery.last_error

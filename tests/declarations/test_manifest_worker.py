@@ -123,3 +123,49 @@ def test_killed_worker_loses_and_duplicates_nothing(shipper, media, tmp_path, se
     )
     assert not duplicates.exists()
     assert all(d.mrn for d in declared.only("mrn"))
+
+
+def _wait_done(manifest: Manifest, log: Path) -> Manifest:
+    deadline = time.monotonic() + 120
+    while (manifest := Manifest.objects.get(pk=manifest.pk)).is_running:
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    return manifest
+
+
+def test_one_flight_uploaded_twice_with_an_overlong_hawb_ends_done_both_times(
+    shipper, media, tmp_path, settings
+):
+    """Issue 14: a HAWB over 35 characters whose first 35 are a HAWB the first
+    upload of the same flight filed. Through the workers, both manifests end
+    done; the long HAWB is reported on its row, the other parcels are filed."""
+    from shipments.models import ManifestIssue
+
+    settings.MEDIA_ROOT = media
+    log = tmp_path / "worker.log"
+    worker = start(WORKER, log, media, ready="ready.")
+    existing = "H" * 35
+    try:
+        first, _ = manifest_submit(
+            organisation=shipper,
+            upload=upload_file(manifest_csv([row(existing), row("W-GOOD")])),
+            by=None,
+        )
+        first = _wait_done(first, log)
+        rows = [row(f"W{n:03d}", consignee_name=f"Buyer {n}") for n in range(60)]
+        second, _ = manifest_submit(
+            organisation=shipper,
+            upload=upload_file(
+                manifest_csv([*rows, row(existing + "X"), row("W-GOOD")])
+            ),
+            by=None,
+        )
+        second = _wait_done(second, log)
+    finally:
+        stop(worker)
+    assert first.status == second.status == Manifest.Status.DONE
+    assert not ManifestChunk.objects.filter(manifest=second, status="pending")
+    assert second.consignments_accepted == 60 and second.consignments_unchanged == 1
+    issue = ManifestIssue.objects.get(manifest=second, code="ROW-TOO-LONG")
+    assert (issue.row, issue.field) == (61, "hawb")
+    assert Declaration.objects.filter(consignment__hawb=existing).count() == 1

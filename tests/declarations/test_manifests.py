@@ -19,11 +19,11 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def submit(organisation, data: bytes, name="manifest.csv"):
+def submit(organisation, data: bytes, name="manifest.csv", **options):
     manifest, _ = manifest_submit(
         organisation=organisation, upload=upload_file(data, name), by=None
     )
-    return process(manifest)
+    return process(manifest, **options)
 
 
 def test_clean_manifest_becomes_accepted_declarations(shipper):

@@ -427,6 +427,7 @@ def pdf_document(shipper, settings, tmp_path):
         original_name="invoice.pdf",
         size=20,
         content_type="application/pdf",
+        outcome=Document.Outcome.ACCEPTED,
     )
     document.file.save("invoice.pdf", ContentFile(b"%PDF-1.4 test invoice"))
     return document
@@ -452,6 +453,30 @@ def test_officer_sees_the_document_inline_and_can_download_it(
     assert download["Content-Disposition"].startswith("attachment")
 
 
+@pytest.mark.parametrize("outcome", ["refused", "pending"])
+def test_a_refused_or_unchecked_document_is_only_downloaded(
+    anna_client, pdf_document, outcome
+):
+    """Issue 14: a PDF the checks refused (it carried JavaScript) is never shown
+    inline nor embedded; the page says why it was refused."""
+    pdf_document.outcome = outcome
+    pdf_document.problems = ["invoice.pdf contains JavaScript: export it again."]
+    pdf_document.save()
+    page = anna_client.get(change_url(pdf_document.declaration)).content.decode()
+    url = reverse(
+        "admin:declarations_declaration_document",
+        args=[pdf_document.declaration_id, pdf_document.pk],
+    )
+    assert f'<object data="{url}"' not in page
+    assert "Download invoice.pdf" in page
+    if outcome == "refused":
+        assert "The portal refused this file" in page
+        assert "contains JavaScript" in page
+    served = anna_client.get(url)
+    assert served["Content-Disposition"].startswith("attachment")
+    assert served["Content-Type"] == "application/octet-stream"
+
+
 def test_an_image_document_is_shown_as_an_image_with_alt_text(
     anna_client, shipper, settings, tmp_path
 ):
@@ -464,6 +489,7 @@ def test_an_image_document_is_shown_as_an_image_with_alt_text(
         original_name="scan.png",
         size=8,
         content_type="image/png",
+        outcome=Document.Outcome.ACCEPTED,
     )
     document.file.save("scan.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
     page = anna_client.get(change_url(declaration)).content.decode()

@@ -406,7 +406,7 @@ def test_formula_like_cells_are_kept_as_text(tmp_path):
             description='=HYPERLINK("http://evil.example","Click")',
             consignee_name="@SUM(1+1)*cmd|' /C calc'!A0",
             product_id="+cmd",
-            currency="=1+1",
+            currency="=1+",
             hs_code="-610910",
             transport_cost="-5",
         ),
@@ -417,7 +417,7 @@ def test_formula_like_cells_are_kept_as_text(tmp_path):
     assert values["description"] == '=HYPERLINK("http://evil.example","Click")'
     assert values["consignee_name"] == "@SUM(1+1)*cmd|' /C calc'!A0"
     assert values["product_id"] == "+cmd"
-    assert values["currency"] == "=1+1"
+    assert values["currency"] == "=1+"
     assert values["hs_code"] == "-610910"
     assert values["transport_cost"] == "-5"
     assert parsed[0].errors == ()
