@@ -214,3 +214,23 @@ def resume_stalled_manifests() -> int:
     return manifests_resume_stalled(
         stalled_after=timedelta(seconds=settings.MANIFEST_STALL_SECONDS)
     )
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=300,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def screen_organisation(organisation_id: int) -> None:
+    """Screen a trader organisation at sign-up and when its EORI is verified."""
+    from declarations.services.organisations import organisation_screen
+
+    organisation_screen(organisation_id=organisation_id)
+
+
+def queue_organisation_screening(sender, organisation_id: int, **kwargs) -> None:
+    """Receiver of accounts' `organisation_screening_wanted` (sent after commit)."""
+    screen_organisation.delay(organisation_id)
