@@ -46,7 +46,7 @@ def deliver_webhook(self, delivery_id: int) -> None:
         raise self.retry(countdown=outcome.retry_in)
 
 
-@shared_task(acks_late=True, time_limit=120)
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def deliver_webhooks(delivery_ids: list[int]) -> None:
     """Fan a batch of deliveries out to one task each (sending them here in turn
     would let one slow receiver hold up the others)."""
@@ -54,7 +54,7 @@ def deliver_webhooks(delivery_ids: list[int]) -> None:
         deliver_webhook.delay(delivery_id)
 
 
-@shared_task(acks_late=True, time_limit=120)
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def resume_stalled_webhooks() -> int:
     """Queue again the pending deliveries whose retry message was lost (a broker
     restart): a delivery run twice is sent once."""

@@ -1,6 +1,7 @@
 """Printable documents: the declaration as filed, and the release note (PDF)."""
 
 import re
+from pathlib import Path
 
 import segno
 from django.template.loader import render_to_string
@@ -65,6 +66,44 @@ def release_note_html(declaration: Declaration) -> str:
     return render_to_string("declarations/pdf/release_note.html", context)
 
 
+FONTS = Path(__file__).resolve().parent / "fonts"
+# Each script's font in turn: Pango takes every character from the first one
+# that has it. !important: these come after the template's own styles.
+FONT_FAMILY = (
+    '"Noto Sans", "Noto Sans SC", "Noto Sans Arabic", "Noto Sans Devanagari", '
+    "sans-serif !important"
+)
+# One weight of the non-Latin fonts, named for bold too: a face Pango must
+# embolden itself loses its text (a copied heading comes out as noise).
+FONT_FACES = (
+    ("Noto Sans", "normal", "NotoSans-Regular.ttf"),
+    ("Noto Sans", "bold", "NotoSans-Bold.ttf"),
+    *(
+        (family, weight, name)
+        for family, name in (
+            ("Noto Sans SC", "NotoSansSC-Regular.otf"),
+            ("Noto Sans Arabic", "NotoSansArabic-Regular.ttf"),
+            ("Noto Sans Devanagari", "NotoSansDevanagari-Regular.ttf"),
+        )
+        for weight in ("normal", "bold")
+    ),
+)
+MARGIN_BOXES = ("top-left", "top-right", "bottom-left", "bottom-right")
+
+
+def fonts_css() -> str:
+    """The bundled fonts (declarations/fonts, OFL) for every text of a PDF."""
+    faces = "".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{(FONTS / name).as_uri()}"); }}\n'
+        for family, weight, name in FONT_FACES
+    )
+    boxes = " ".join(
+        f"@{box} {{ font-family: {FONT_FAMILY}; }}" for box in MARGIN_BOXES
+    )
+    return f"{faces}html {{ font-family: {FONT_FAMILY}; }}\n@page {{ {boxes} }}\n"
+
+
 class PdfUnavailable(Exception):
     """WeasyPrint cannot load the system's Pango library on this machine."""
 
@@ -75,9 +114,14 @@ def pdf_from_html(html: str) -> bytes:
     # but the PDFs (which then say what to install).
     try:
         import weasyprint  # noqa: PLC0415
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
     except (ImportError, OSError) as exc:
         raise PdfUnavailable(str(exc)) from exc
-    return weasyprint.HTML(string=html).write_pdf()
+    font_config = FontConfiguration()
+    fonts = weasyprint.CSS(string=fonts_css(), font_config=font_config)
+    return weasyprint.HTML(string=html).write_pdf(
+        stylesheets=[fonts], font_config=font_config
+    )
 
 
 def safe_filename(stem: str, reference: str) -> str:

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views_public
 from accounts.forms import EmailAuthenticationForm
@@ -12,6 +13,7 @@ from declarations.api import actions as api_actions
 from declarations.api import manifests as api_manifests
 from declarations.api import quotes as api_quotes
 from declarations.api import views as declarations_api
+from portal import ops
 from portal.api_errors import json_not_found
 from reference import api as reference_api
 
@@ -103,8 +105,21 @@ urlpatterns = [
     path("api/v1/", include("accounts.api_urls")),
     path("settings/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its start-up script as a file (no inline script, so
+    # the Content-Security-Policy holds); Swagger UI itself comes from the
+    # sidecar package's static files, not a CDN (SPECTACULAR_SETTINGS).
     path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema"),
+        name="api-docs",
+    ),
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics, name="metrics"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.svg"), permanent=True),
+        name="favicon",
     ),
     # Even with DEBUG on, an unknown API path answers problem+json, not HTML.
     re_path(r"^api/", json_not_found),

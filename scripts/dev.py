@@ -3,12 +3,13 @@
 
 1. Without DATABASE_URL, start (or join) the embedded PostgreSQL under
    var/pgdata through scripts/with_postgres.py and use its `portal` database.
-2. Create the filesystem broker folders (var/celery/queue, var/celery/processed,
-   or under CELERY_FILESYSTEM_DIR) unless CELERY_BROKER_URL names another broker.
+2. Say which broker the worker uses: CELERY_BROKER_URL, or kombu's filesystem
+   transport under var/celery (the Celery app makes its folders).
 3. manage.py migrate, then manage.py seed_demo (its output is kept: the demo
    logins are printed again once everything runs).
-4. manage.py runserver 127.0.0.1:8000 and `celery -A portal worker`, each in its
-   own session/process group, so a terminal Ctrl-C reaches only this script.
+4. manage.py runserver 127.0.0.1:$PORT (default 8000) and `celery -A portal
+   worker`, each in its own session/process group, so a terminal Ctrl-C
+   reaches only this script.
 5. Ctrl-C, SIGTERM or SIGHUP, or any child exiting, stops everything: SIGTERM
    to each child (Celery then does a warm shutdown of its pool), SIGTERM to
    what is left in its process group once it has exited, SIGKILL to groups
@@ -38,7 +39,7 @@ from with_postgres import database_env  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-HOST, PORT = "127.0.0.1", 8000
+HOST, PORT = "127.0.0.1", int(os.environ.get("PORT") or 8000)
 URL = f"http://{HOST}:{PORT}/"
 STOP_TIMEOUT = float(os.environ.get("DEV_STOP_TIMEOUT", "15"))
 READY_TIMEOUT = 90.0
@@ -74,15 +75,12 @@ def worker_command() -> list[str]:
     ]
 
 
-def prepare_celery_dirs(environ: dict) -> Path | None:
-    """Create the kombu filesystem transport folders when that broker is used."""
+def broker_description(environ: dict) -> str:
     broker = environ.get("CELERY_BROKER_URL", "")
     if broker and not broker.startswith("filesystem://"):
-        return None
+        return broker
     root = Path(environ.get("CELERY_FILESYSTEM_DIR") or VAR_DIR / "celery")
-    for sub in ("queue", "processed"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-    return root
+    return f"filesystem transport under {root}"
 
 
 def port_open(host: str, port: int) -> bool:
@@ -224,15 +222,24 @@ def login_lines(seed_output: str) -> list[str]:
     return logins or lines
 
 
-def banner(seed_output: str) -> str:
+def banner(seed_output: str, env: dict) -> str:
     rule = "=" * 64
     body = (
         "\n".join(f"  {line}" for line in login_lines(seed_output))
         or "  (seed_demo printed nothing)"
     )
+    python = os.path.relpath(sys.executable, BASE_DIR)
+    database = env.get("DATABASE_URL", "")
     return (
         f"\n{rule}\n Customs portal is running at {URL}\n\n"
         f" From manage.py seed_demo:\n{body}\n\n"
+        f" Database: {database}\n"
+        f" Broker:   {broker_description(env)}\n\n"
+        " In a second terminal, from this folder:\n"
+        '   make manage ARGS="issue_api_key demo-broker"\n'
+        " or, the same without make:\n"
+        f"   DATABASE_URL='{database}' {python} manage.py issue_api_key demo-broker\n"
+        f"\n API docs: {URL}api/docs/\n"
         f" Ctrl-C stops the web server, the worker and the database.\n{rule}\n"
     )
 
@@ -272,7 +279,7 @@ def supervise(sup: Supervisor) -> int:
     sup.start("web", web_command())
     sup.start("worker", worker_command())
     if wait_until_serving(sup, HOST, PORT, READY_TIMEOUT):
-        print(banner(seed_output), flush=True)
+        print(banner(seed_output, sup.env), flush=True)
 
     while not sup.stopping:
         gone = sup.exited()
@@ -292,11 +299,7 @@ def main() -> int:
     sup = Supervisor(env)
     sup.install_signal_handlers()
 
-    queue_dir = prepare_celery_dirs(env)
-    if queue_dir is not None:
-        log(f"Celery broker: filesystem transport under {queue_dir}")
-    else:
-        log(f"Celery broker: {env['CELERY_BROKER_URL']}")
+    log(f"Celery broker: {broker_description(env)}")
 
     with database_env() as db_env:
         env.update(db_env)

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files for /api/docs/, served from here: no CDN, works offline.
+    "drf_spectacular_sidecar",
     "django_htmx",
     # Login lockout after repeated wrong passwords (AXES_* below).
     "axes",
@@ -54,9 +56,32 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes asks: turns a locked-out sign-in into its page.
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its page (the
+    # middleware above still give that page its headers).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every answer (django-csp): scripts only from the
+# portal's own origin, so no inline script or handler and no 'unsafe-eval'
+# (htmx runs with allowEval off: templates use no hx-trigger filters).
+# Styles keep 'unsafe-inline' for the style attributes in templates and Swagger
+# UI; PDFs and images of documents are previewed from the same origin.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -148,7 +173,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise kombu's filesystem
 # transport under var/, so `make dev` needs no broker server.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+# (A host in the URL, which the transport ignores, keeps kombu from warning
+# "No hostname was supplied" at every connection.)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = Path(env.str("CELERY_FILESYSTEM_DIR", default=str(VAR_DIR / "celery")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -227,6 +254,9 @@ SPECTACULAR_SETTINGS = {
         "organisation's data. Errors are `application/problem+json`."
     ),
     "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]",
@@ -327,12 +357,38 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="portal@customs-portal.localhost"
 )
 
+# Plain lines by default; LOG_FORMAT=json writes one JSON object per line
+# (python-json-logger) for a log collector. Chatty libraries stay at WARNING:
+# WeasyPrint logs every layout step at INFO and fontTools its subsetting.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # axes: failures and lockouts are warnings; each good sign-in is not.
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "axes")
+    },
 }
+
+# /metrics (Prometheus) answers only these client addresses (REMOTE_ADDR, as
+# the reverse proxy passes them on); empty turns the endpoint off (404).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 
 # Declarations whose risk score reaches this go to an officer instead of
 # resting as accepted. Points come from the rule book's risk rules.

@@ -306,18 +306,6 @@ def test_emit_finds_endpoints_and_inserts_in_two_queries(
     )
 
 
-def test_many_deliveries_are_queued_in_batches(broker, monkeypatch):
-    """Over 100 deliveries go to the queue as batches of ids."""
-    queued: list = []
-    monkeypatch.setattr(tasks.deliver_webhooks, "delay", queued.append)
-    monkeypatch.setattr(tasks.deliver_webhook, "delay", queued.append)
-    webhooks._queue(list(range(250)))
-    assert [len(batch) for batch in queued] == [100, 100, 50]
-    queued.clear()
-    webhooks._queue([7, 8])
-    assert queued == [7, 8]
-
-
 @pytest.mark.parametrize(
     "url",
     [

@@ -156,3 +156,36 @@ def test_without_pango_a_pdf_is_a_503_that_says_what_to_install(
     assert "libpango" in response.content.decode()
     page = shipper_client.get(reverse("declarations:detail", args=[accepted.pk]))
     assert page.status_code == 200
+
+
+def pdf_fonts(content: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(content))
+    return {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_pdf_prints_chinese_and_every_script_with_the_bundled_fonts(shipper):
+    """In Chinese, with a Chinese seller and buyers' names in Arabic, Devanagari
+    and Cyrillic, the PDF's text comes back out whole: every script is drawn
+    with a bundled font (declarations/fonts), not as empty boxes."""
+    from django.test import Client
+
+    declaration = make_declaration(
+        organisation=shipper,
+        lrn="PDF-LRN-ZH",
+        consignor_name="郑州明亮家居有限公司",
+        consignee_name="Анна Петрова محمد देवनागरी",
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(MembershipFactory(organisation=shipper).user)
+    response = client.get(reverse("reports:declaration-pdf", args=[declaration.pk]))
+    text = pdf_text(response)
+    for expected in ("郑州明亮家居有限公司", "Анна Петрова", "محمد", "देवनागरी"):
+        assert expected in text, expected
+    assert "海关" in text  # the interface's own words, in Chinese
+    fonts = " ".join(pdf_fonts(response.content))
+    for family in ("Noto-Sans-SC", "Noto-Sans-Arabic", "Noto-Sans-Devanagari"):
+        assert family in fonts, fonts

@@ -143,7 +143,7 @@ class Command(BaseCommand):
         admin_login = ("superuser", "admin@portal.example", "demo-admin-pass")
         self.stdout.write("  {:<16} {:<26} {:<20} /admin/".format(*admin_login))
         self.stdout.write(
-            "API key for a broker: python manage.py issue_api_key demo-broker"
+            "API key for a broker: make manage ARGS=\"issue_api_key demo-broker\""
         )
 
     def _organisation(self, slug: str, name: str, kind: str, eori: str) -> Organisation:
