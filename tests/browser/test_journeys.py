@@ -106,7 +106,7 @@ def test_shipper_signs_up_files_an_h7_and_sees_it_accepted(new_page, shot):
     desk.goto(pending)
     row = desk.get_by_role("row", name=re.compile("Meuse Gadgets SRL"))
     row.get_by_role("checkbox").check()
-    desk.get_by_label("Action").select_option("verify_eori")
+    desk.get_by_role("combobox").select_option("verify_eori")
     desk.get_by_role("button", name="Go").click()
     desk.get_by_label("Evidence").fill(
         "EU EORI validation service: name and address match the sign-up."
