@@ -105,7 +105,13 @@ class OrganisationAdmin(admin.ModelAdmin):
         EmailConfirmedFilter,
         "kind",
     ]
-    search_fields = ["name", "slug", "eori", "memberships__user__email"]
+    search_fields = [
+        "name",
+        "slug",
+        "eori",
+        "eori_evidence",
+        "memberships__user__email",
+    ]
     inlines = [MembershipInline]
     actions = ["verify_eori", "refuse_eori"]
     readonly_fields = [

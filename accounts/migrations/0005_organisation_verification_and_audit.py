@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 GRANDFATHERED = (
     "In use before e-mail and EORI verification existed (migration 0005); "
-    "review with the 'verified by migration' filter."
+    "find them by searching the Organisations list for 'migration 0005'."
 )
 
 

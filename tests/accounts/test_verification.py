@@ -271,3 +271,20 @@ def test_an_organisation_is_screened_when_it_signs_up_and_is_verified(
     screen_organisation(clean.pk)
     clean.refresh_from_db()
     assert clean.screened_at is not None and clean.screening_hits == []
+
+
+def test_organisations_of_an_existing_deployment_stay_verified_and_marked_so():
+    """The migration keeps traders that already filed able to file, and says in
+    their evidence where the verification came from, for the operator to review."""
+    import importlib
+
+    from django.apps import apps
+
+    grandfather = importlib.import_module(
+        "accounts.migrations.0005_organisation_verification_and_audit"
+    ).grandfather_existing
+    old = OrganisationFactory(unverified=True)
+    grandfather(apps, None)
+    old.refresh_from_db()
+    assert old.is_verified
+    assert "before e-mail and EORI verification existed" in old.eori_evidence
