@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from accounts import webhooks
+from accounts.eori import eori_fails
 from accounts.errors import ApplicationError
 from accounts.models import (
     ApiKey,
@@ -96,6 +97,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         "eori_status",
         "email_confirmed",
         "claims",
+        "eori_flagged",
         "screening",
         "created_at",
     ]
@@ -103,6 +105,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         "eori_status",
         CompetingClaimsFilter,
         EmailConfirmedFilter,
+        "eori_flagged",
         "kind",
     ]
     search_fields = [
@@ -115,6 +118,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["verify_eori", "refuse_eori"]
     readonly_fields = [
+        "eori_flagged",
         "email_verified_at",
         "eori_status",
         "eori_checked_at",
@@ -124,6 +128,12 @@ class OrganisationAdmin(admin.ModelAdmin):
         "screened_at",
         "screening_hits",
     ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The EORI field's validator has checked the corrected number: the flag
+        # follows it, so a corrected organisation may file again.
+        obj.eori_flagged = eori_fails(obj.eori)
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -288,6 +298,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The EORI field's validator has checked the corrected number: the flag
+        # follows it, so a corrected organisation may file again.
+        obj.eori_flagged = eori_fails(obj.eori)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiKey)

@@ -38,7 +38,11 @@ class QuoteItemInput(serializers.Serializer):
 
 class QuoteInput(serializers.Serializer):
     destination_country = serializers.CharField(
-        max_length=6, default="BE", validators=[validators.validate_country]
+        max_length=6,
+        default="BE",
+        validators=[validators.validate_country],
+        help_text="Where transport ends. The consignment is priced as declared at "
+        "LGG: Belgian import VAT and fees, whatever the destination.",
     )
     currency = serializers.CharField(
         max_length=7, validators=[validators.validate_currency]

@@ -281,7 +281,7 @@ def test_organisations_of_an_existing_deployment_stay_verified_and_marked_so():
     from django.apps import apps
 
     grandfather = importlib.import_module(
-        "accounts.migrations.0005_organisation_verification_and_audit"
+        "accounts.migrations.0007_organisation_verification_and_audit"
     ).grandfather_existing
     old = OrganisationFactory(unverified=True)
     grandfather(apps, None)

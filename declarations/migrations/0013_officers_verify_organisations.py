@@ -28,8 +28,8 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("accounts", "0005_organisation_verification_and_audit"),
-        ("declarations", "0008_officers_see_screening_and_documents"),
+        ("accounts", "0007_organisation_verification_and_audit"),
+        ("declarations", "0012_goods_item_manufacturer_product_id"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -8,8 +8,8 @@ from django.db import migrations, models
 
 
 GRANDFATHERED = (
-    "In use before e-mail and EORI verification existed (migration 0005); "
-    "find them by searching the Organisations list for 'migration 0005'."
+    "In use before e-mail and EORI verification existed (migration 0007); "
+    "find them by searching the Organisations list for 'migration 0007'."
 )
 
 
@@ -30,7 +30,7 @@ def grandfather_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_invitations'),
+        ('accounts', '0006_flag_failing_eoris'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
