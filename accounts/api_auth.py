@@ -67,7 +67,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class IsOrganisationMember(permissions.BasePermission):
-    """A key of a trader organisation; customs officers work in the admin."""
+    """A key of a verified trader organisation; customs officers work in the admin."""
 
     message = "API keys of a customs authority cannot file declarations."
 
@@ -75,7 +75,27 @@ class IsOrganisationMember(permissions.BasePermission):
         client = request.user
         if not isinstance(client, ApiClient):
             return False
-        return client.organisation.kind != Organisation.Kind.CUSTOMS
+        organisation = client.organisation
+        if organisation.kind == Organisation.Kind.CUSTOMS:
+            return False
+        if not organisation.is_verified:
+            raise exceptions.PermissionDenied(unverified_message(organisation))
+        return True
+
+
+def unverified_message(organisation: Organisation) -> str:
+    pending = []
+    if organisation.email_verified_at is None:
+        pending.append("its administrator's e-mail address is not confirmed")
+    if organisation.eori_status == Organisation.EoriStatus.REFUSED:
+        pending.append("the portal's operator refused its claim to its EORI")
+    elif organisation.eori_status != Organisation.EoriStatus.VERIFIED:
+        pending.append("the portal's operator has not yet verified its EORI")
+    return (
+        f"Organisation {organisation.slug} cannot use the API yet: "
+        + " and ".join(pending)
+        + ". Sign in to the portal to see what is pending."
+    )
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

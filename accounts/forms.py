@@ -8,12 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.eori import eori_problem, normalise_eori
 from accounts.models import Membership, Organisation, WebhookEvent
-from accounts.selectors import email_has_login
-from accounts.services_team import (
-    email_taken_message,
-    eori_taken_message,
-    normalise_email,
-)
+from accounts.services_team import normalise_email
 
 
 class ApiKeyForm(forms.Form):
@@ -191,15 +186,12 @@ class SignUpForm(_PasswordsMixin, forms.Form):
         eori = normalise_eori(self.cleaned_data["eori"])
         if problem := eori_problem(eori):
             raise ValidationError(problem)
-        if Organisation.objects.filter(eori=eori).exists():
-            raise ValidationError(eori_taken_message())
+        # Whether the EORI is on the portal is not said: see organisation_sign_up.
         return eori
 
     def clean_email(self) -> str:
-        email = normalise_email(self.cleaned_data["email"])
-        if email_has_login(email):
-            raise ValidationError(email_taken_message())
-        return email
+        # Nor whether the address has a login: its holder is told by e-mail.
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

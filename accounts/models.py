@@ -10,6 +10,14 @@ from accounts.eori import validate_eori
 
 
 class Organisation(models.Model):
+    """A trader (shipper, forwarder, broker) or a customs authority.
+
+    A trader files nothing until its e-mail is confirmed and the portal's operator
+    has checked that its EORI is its own (`is_verified`). Anyone may claim an EORI
+    at sign-up, so the number is unique among verified organisations only: a
+    squatter's pending claim cannot lock out the real holder.
+    """
+
     class Kind(models.TextChoices):
         SHIPPER = "shipper", _("Shipper")
         FORWARDER = "forwarder", _("Forwarder")
@@ -38,11 +46,60 @@ class Organisation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class EoriStatus(models.TextChoices):
+        PENDING = "pending", _("Waiting for the operator's check")
+        VERIFIED = "verified", _("Verified by the operator")
+        REFUSED = "refused", _("Refused by the operator")
+
+    email_verified_at = models.DateTimeField(
+        _("e-mail confirmed at"),
+        null=True,
+        blank=True,
+        help_text="When the founding administrator followed the link e-mailed "
+        "at sign-up.",
+    )
+    eori_status = models.CharField(
+        _("EORI check"),
+        max_length=10,
+        choices=EoriStatus.choices,
+        default=EoriStatus.PENDING,
+    )
+    eori_checked_at = models.DateTimeField(null=True, blank=True)
+    eori_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the operator decided from the command line.",
+    )
+    eori_evidence = models.TextField(
+        _("EORI evidence"),
+        blank=True,
+        help_text="What the operator checked, e.g. 'EU EORI validation service, "
+        "name and address match; call to the company's registered number'.",
+    )
+    # Operator-facing only: traders never see whether they were screened or hit.
+    screened_at = models.DateTimeField(null=True, blank=True)
+    screening_hits = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Sanctions-list entries the organisation's name matched when "
+        "last screened (sign-up, EORI verification).",
+    )
+
     class Meta:
         ordering = ["name"]
+        permissions = [("verify_organisation", "Can verify an organisation's EORI")]
         constraints = [
             models.UniqueConstraint(
-                fields=["eori"], condition=~Q(eori=""), name="organisation_eori_unique"
+                fields=["eori"],
+                condition=~Q(eori="") & Q(eori_status="verified"),
+                name="organisation_eori_unique_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(eori_status__in=["pending", "verified", "refused"]),
+                name="organisation_eori_status_valid",
             ),
             # Stored normalised: upper case, no separators.
             models.CheckConstraint(
@@ -61,6 +118,14 @@ class Organisation(models.Model):
     @property
     def is_customs(self) -> bool:
         return self.kind == self.Kind.CUSTOMS
+
+    @property
+    def is_verified(self) -> bool:
+        """May file, upload manifests, issue keys and register webhooks."""
+        return (
+            self.email_verified_at is not None
+            and self.eori_status == self.EoriStatus.VERIFIED
+        )
 
 
 class Membership(models.Model):
@@ -152,6 +217,51 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AuditEntry(models.Model):
+    """Who did what to an organisation, its members or its keys, and why.
+
+    Written by the service that makes the change, in the same transaction.
+    """
+
+    class Action(models.TextChoices):
+        EMAIL_VERIFIED = "email_verified", _("E-mail confirmed")
+        EORI_VERIFIED = "eori_verified", _("EORI verified")
+        EORI_REFUSED = "eori_refused", _("EORI claim refused")
+        SCREENED = "screened", _("Screened against sanctions lists")
+        API_KEYS_REVOKED = "api_keys_revoked", _("API keys revoked")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
+        MEMBER_ROLE_CHANGED = "member_role_changed", _("Member's role changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the operator from the command line, or the portal.",
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.organisation})"
 
 
 class WebhookEvent(models.TextChoices):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from smtplib import SMTPException
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -18,13 +19,20 @@ from django.utils.translation import gettext as _
 
 from accounts.eori import eori_problem, normalise_eori
 from accounts.errors import ApplicationError
-from accounts.models import Invitation, Membership, Organisation
+from accounts.models import AuditEntry, Invitation, Membership, Organisation
 from accounts.selectors import (
     email_has_login,
     hash_invitation_token,
     invitation_status,
 )
 from accounts.services import membership_create
+from accounts.services_verification import (
+    audit_record,
+    email_verification_send,
+    member_api_keys_revoke,
+    organisation_screening_wanted_after_commit,
+    sign_up_address_taken_notify,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +48,6 @@ SIGN_UP_KINDS = (
 def normalise_email(email: str) -> str:
     """Logins are e-mail addresses, compared without regard to case."""
     return (email or "").strip().lower()
-
-
-def eori_taken_message() -> str:
-    # Says nothing of which organisation holds it: anyone can try numbers here.
-    return _(
-        "This EORI is already registered on the portal. If your organisation "
-        "already uses it, ask one of its administrators to invite you."
-    )
 
 
 def email_taken_message() -> str:
@@ -75,11 +75,19 @@ def organisation_sign_up(
     last_name: str,
     email: str,
     password: str,
-) -> Membership:
+    site_url: str,
+) -> Membership | None:
     """A new trader organisation with its first user, its administrator.
 
-    All or nothing: a refused EORI or e-mail leaves no organisation behind.
-    Raises ValidationError keyed by the form's field names.
+    The organisation files nothing until its administrator confirms the e-mail
+    (a link is sent) and the operator verifies its EORI. An EORI another
+    organisation claims, or even holds, is accepted as a claim: the operator
+    decides between claims, so a squatter cannot lock out the real holder, and
+    the answer tells no one whether the EORI is on the portal.
+
+    An address that already has a login gets an e-mail saying so and nothing is
+    created (None): the page says "check your e-mail" either way.
+    All or nothing. Raises ValidationError keyed by the form's field names.
     """
     if kind not in SIGN_UP_KINDS:
         raise ValidationError({"kind": _("Choose shipper, forwarder or broker.")})
@@ -89,12 +97,10 @@ def organisation_sign_up(
     if problem := eori_problem(eori):
         raise ValidationError({"eori": problem})
     email = normalise_email(email)
+    if email_has_login(email):
+        return _sign_up_address_taken(email=email, password=password, site_url=site_url)
     try:
         with transaction.atomic():
-            if Organisation.objects.filter(eori=eori).exists():
-                raise ValidationError({"eori": eori_taken_message()})
-            if email_has_login(email):
-                raise ValidationError({"email": email_taken_message()})
             organisation = Organisation(
                 name=organisation_name.strip(),
                 kind=kind,
@@ -103,7 +109,7 @@ def organisation_sign_up(
             )
             organisation.full_clean(validate_constraints=False)
             organisation.save()
-            return membership_create(
+            membership = membership_create(
                 organisation=organisation,
                 email=email,
                 password=password,
@@ -111,15 +117,25 @@ def organisation_sign_up(
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
             )
+            email_verification_send(user=membership.user, site_url=site_url)
+            organisation_screening_wanted_after_commit(organisation)
+            return membership
     except IntegrityError:
-        # Someone registered the same EORI, slug or e-mail a moment ago.
-        if Organisation.objects.filter(eori=eori).exists():
-            raise ValidationError({"eori": eori_taken_message()}) from None
+        # The address got a login a moment ago, or the slug was just taken.
         if email_has_login(email):
-            raise ValidationError({"email": email_taken_message()}) from None
+            return _sign_up_address_taken(
+                email=email, password=password, site_url=site_url
+            )
         raise ValidationError(
             _("Your organisation could not be registered just now; try again.")
         ) from None
+
+
+def _sign_up_address_taken(*, email: str, password: str, site_url: str) -> None:
+    # Hash the password anyway, so that the answer takes as long as a sign-up.
+    make_password(password)
+    with transaction.atomic():
+        sign_up_address_taken_notify(email=email, site_url=site_url)
 
 
 @dataclass(frozen=True)
@@ -266,7 +282,11 @@ def _last_admin_message(membership: Membership, action: str) -> str:
 
 
 @transaction.atomic
-def membership_role_change(*, membership: Membership, role: str) -> Membership:
+def membership_role_change(
+    *, membership: Membership, role: str, by: AbstractBaseUser | None = None
+) -> Membership:
+    """Change a member's role. An administrator made a member loses the API keys
+    they issued (revoked, with an audit row), in the same transaction."""
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Choose administrator or member.")})
     _lock_team(membership.organisation)
@@ -277,14 +297,36 @@ def membership_role_change(*, membership: Membership, role: str) -> Membership:
         and _other_active_admins(membership) == 0
     ):
         raise ApplicationError(_last_admin_message(membership, "demote"))
+    previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if previous != role:
+        audit_record(
+            organisation=membership.organisation,
+            action=AuditEntry.Action.MEMBER_ROLE_CHANGED,
+            by=by,
+            data={
+                "member": membership.user.get_username(),
+                "from": previous,
+                "to": role,
+            },
+        )
+    if previous == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
+        member_api_keys_revoke(
+            membership=membership, by=by, why="Issuer is no longer an administrator."
+        )
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> Membership:
-    """Deactivate the member's login; their past work stays attributed to them."""
+def membership_remove(
+    *, membership: Membership, by: AbstractBaseUser | None = None
+) -> Membership:
+    """Deactivate the member's login; their past work stays attributed to them.
+
+    The API keys they issued are revoked in the same transaction: a key must not
+    outlive the person who could answer for it.
+    """
     _lock_team(membership.organisation)
     membership = Membership.objects.select_related("user").get(pk=membership.pk)
     if (
@@ -295,6 +337,13 @@ def membership_remove(*, membership: Membership) -> Membership:
     user = membership.user
     user.is_active = False
     user.save(update_fields=["is_active"])
+    audit_record(
+        organisation=membership.organisation,
+        action=AuditEntry.Action.MEMBER_REMOVED,
+        by=by,
+        data={"member": user.get_username()},
+    )
+    member_api_keys_revoke(membership=membership, by=by, why="Issuer was removed.")
     return membership
 
 

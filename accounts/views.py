@@ -71,7 +71,9 @@ def _settings_url(anchor: str = "") -> str:
 
 def _keys_context(organisation: Organisation, **extra) -> dict:
     return {
-        "api_keys": ApiKey.objects.filter(organisation=organisation),
+        "api_keys": ApiKey.objects.filter(organisation=organisation).select_related(
+            "created_by"
+        ),
         "key_form": ApiKeyForm(),
         **extra,
     }
@@ -409,7 +411,7 @@ def member_role(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     try:
         membership = services_team.membership_role_change(
-            membership=membership, role=form.cleaned_data["role"]
+            membership=membership, role=form.cleaned_data["role"], by=request.user
         )
     except ApplicationError as exc:
         return _team_done(request, error=exc.message)
@@ -432,14 +434,15 @@ def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             title=_("Remove %(name)s from %(organisation)s?")
             % {"name": _name(membership), "organisation": request.organisation.name},
             text=_(
-                "Their login stops working at once. The declarations they filed "
-                "stay, and you can restore their access later."
+                "Their login stops working at once, and so do the API keys they "
+                "issued. The declarations they filed stay, and you can restore "
+                "their access later."
             ),
             button=_("Remove member"),
             anchor="team",
         )
     try:
-        services_team.membership_remove(membership=membership)
+        services_team.membership_remove(membership=membership, by=request.user)
     except ApplicationError as exc:
         return _team_done(request, error=exc.message)
     if membership.user_id == request.user.pk:

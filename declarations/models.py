@@ -478,6 +478,14 @@ class StatusChange(models.Model):
             return gettext("API key %(prefix)s…") % {"prefix": self.by_api_key.prefix}
         return gettext("Portal (automatic)")
 
+    @property
+    def actor_for_declarant(self) -> str:
+        """Who, as the declarant sees it: colleagues by name, but an officer only
+        as "Customs" (officers' names are not given to traders)."""
+        if self.by_user_id and self.by_user.is_staff:
+            return gettext("Customs")
+        return self.actor
+
 
 class ScreeningMatch(models.Model):
     """A party of a declaration that matched a sanctions-list entry.

@@ -248,3 +248,23 @@ def sanctions_rescreen(self, *args) -> int:
             run.new_hits,
         )
     return sum(run.new_hits for run in done)
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=300,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def screen_organisation(organisation_id: int) -> None:
+    """Screen a trader organisation at sign-up and when its EORI is verified."""
+    from declarations.services.organisations import organisation_screen
+
+    organisation_screen(organisation_id=organisation_id)
+
+
+def queue_organisation_screening(sender, organisation_id: int, **kwargs) -> None:
+    """Receiver of accounts' `organisation_screening_wanted` (sent after commit)."""
+    screen_organisation.delay(organisation_id)

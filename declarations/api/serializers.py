@@ -223,7 +223,11 @@ class StatusChangeOutput(serializers.Serializer):
     from_status = serializers.ChoiceField(choices=Status.choices)
     to_status = serializers.ChoiceField(choices=Status.choices)
     at = serializers.DateTimeField()
-    by = serializers.CharField(source="actor")
+    by = serializers.CharField(
+        source="actor_for_declarant",
+        help_text='A colleague\'s name, "Customs" for an officer\'s decision, an '
+        "API key, or the portal.",
+    )
     reason = serializers.CharField()
 
 

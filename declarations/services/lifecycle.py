@@ -431,7 +431,7 @@ CUSTOMS_OFFICERS_GROUP = "Customs officers"
 @transaction.atomic
 def customs_officer_group_ensure() -> Group:
     """The permission group of customs officers: see declarations with their
-    screening matches and documents, decide on them."""
+    screening matches and documents, decide on them; verify traders' EORIs."""
     group, _ = Group.objects.get_or_create(name=CUSTOMS_OFFICERS_GROUP)
     wanted = Permission.objects.filter(
         content_type__app_label="declarations",
@@ -445,5 +445,10 @@ def customs_officer_group_ensure() -> Group:
             "decide_declaration",
         ],
     )
-    group.permissions.add(*wanted)
+    # The operator's part: check a trader's EORI and read the audit log.
+    operator = Permission.objects.filter(
+        content_type__app_label="accounts",
+        codename__in=["view_organisation", "verify_organisation", "view_auditentry"],
+    )
+    group.permissions.add(*wanted, *operator)
     return group

@@ -29,6 +29,11 @@ INSTALLED_APPS = [
     # Swagger UI's files for /api/docs/, served from here: no CDN, works offline.
     "drf_spectacular_sidecar",
     "django_htmx",
+    # Login lockout after repeated wrong passwords (AXES_* below).
+    "axes",
+    # Second factor: TOTP authenticator apps (TWO_FACTOR_REQUIRED below).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "reference",
     "shipments",
@@ -45,11 +50,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(): whether the session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Second factor where required; the "pending" page for unverified traders.
+    "accounts.middleware.AccountStateMiddleware",
     "portal.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its page (the
+    # middleware above still give that page its headers).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy on every answer (django-csp): scripts only from the
@@ -106,6 +118,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before a password is checked.
+# https://django-axes.readthedocs.io/en/latest/2_installation.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After AXES_FAILURE_LIMIT wrong passwords for one login, or from one address,
+# sign-in is refused for AXES_COOLOFF_TIME (hours), whatever the password.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.sign_in_limits.client_ip"
+# Our own reverse proxies in front of the portal (X-Forwarded-For entries to
+# trust from the right); 0: the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sign-up, password reset and confirmation links: django-ratelimit, counted in
+# the default cache (Redis when configured, see CACHES), per client address and
+# per e-mail address. https://django-ratelimit.readthedocs.io/
+RATELIMIT_IP_META_KEY = "accounts.sign_in_limits.client_ip"
+SIGN_UP_RATE_PER_IP = env("SIGN_UP_RATE_PER_IP", default="10/h")
+SIGN_UP_RATE_PER_ACCOUNT = env("SIGN_UP_RATE_PER_ACCOUNT", default="3/h")
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = env("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
+# Officers (staff) and organisation administrators must pass a TOTP second
+# factor after their password. On in production (production.py).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "LGG customs portal"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "declarations:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -356,7 +398,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")
+        # axes: failures and lockouts are warnings; each good sign-in is not.
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "axes")
     },
 }
 

@@ -25,3 +25,5 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )
+# Officers and organisation administrators give a TOTP code after the password.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)

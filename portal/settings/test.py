@@ -26,3 +26,7 @@ CELERY_BEAT_SCHEDULE = {
 # has its own, with ids starting at 1): keep their cache keys apart too.
 if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+# Tests sign up and reset passwords many times from 127.0.0.1; the tests of
+# the limits set their own rates.
+SIGN_UP_RATE_PER_IP = SIGN_UP_RATE_PER_ACCOUNT = "10000/h"
+PASSWORD_RESET_RATE_PER_IP = PASSWORD_RESET_RATE_PER_ACCOUNT = "10000/h"

@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from stdnum.be import vat as be_vat
 
 from accounts.models import Membership, Organisation
@@ -26,6 +27,15 @@ class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     slug = factory.Sequence(lambda n: f"trader-{n}")
     kind = Organisation.Kind.SHIPPER
     eori = factory.Sequence(belgian_eori)
+    # Verified, as most tests need an organisation that may file; the
+    # `unverified` trait makes one fresh from sign-up.
+    email_verified_at = factory.LazyFunction(timezone.now)
+    eori_status = Organisation.EoriStatus.VERIFIED
+
+    class Params:
+        unverified = factory.Trait(
+            email_verified_at=None, eori_status=Organisation.EoriStatus.PENDING
+        )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -44,30 +44,46 @@ def test_the_login_page_links_to_sign_up(client: Client):
     assert 'href="/signup/"' in page
 
 
-def test_sign_up_creates_the_organisation_and_its_admin_and_signs_in(client: Client):
-    """One step: organisation, login, admin membership; then the declarations."""
-    response = _post(client)
+def _link(message) -> str:
+    return next(line for line in message.body.splitlines() if "/verify-email/" in line)
+
+
+def test_sign_up_creates_a_pending_organisation_and_mails_a_confirmation_link(
+    client: Client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Organisation, login and admin membership are made, nobody is signed in,
+    and the page says to check the e-mail; the link signs in to the page that
+    says what is still pending."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client)
     assert response.status_code == 302
-    assert response.url == "/declarations/"
+    assert response.url == "/signup/sent/"
+    assert "Check your e-mail" in client.get(response.url).content.decode()
     organisation = Organisation.objects.get(eori="BE0403170701")
     assert organisation.name == "Hoppa Trading BV" and organisation.kind == "shipper"
+    assert not organisation.is_verified
     membership = Membership.objects.get(organisation=organisation)
     assert membership.role == "admin"
     user = membership.user
     assert user.username == user.email == "anna@hoppa.example"
     assert user.get_full_name() == "Anna Peeters" and not user.is_staff
-    page = client.get("/declarations/")
-    assert page.status_code == 200
-    assert page.context["user"] == user
-    # The new admin sees the team page with themselves in it.
-    settings = client.get("/settings/").content.decode()
-    assert "Anna Peeters" in settings
+    assert "_auth_user_id" not in client.session
+    [message] = mailoutbox
+    assert message.to == ["anna@hoppa.example"]
+    page = client.get(_link(message).strip().split("testserver", 1)[1], follow=True)
+    assert page.redirect_chain[-1][0] == "/pending/"
+    text = page.content.decode()
+    assert "E-mail confirmed." in text
+    assert "is checking that EORI BE0403170701 is your organisation" in text
+    organisation.refresh_from_db()
+    assert organisation.email_verified_at is not None
+    # Filing waits for the operator.
+    assert client.get("/declarations/").url == "/pending/"
 
 
-def test_a_new_login_signs_in_again_with_its_password(client: Client):
+def test_a_new_login_signs_in_with_its_password(client: Client):
     """The e-mail and password chosen at sign-up work on the sign-in page."""
     _post(client)
-    client.logout()
     response = client.post(
         "/accounts/login/",
         {"username": "anna@hoppa.example", "password": "liege-cargo-2026"},
@@ -95,25 +111,36 @@ def test_an_eori_without_a_country_code_is_refused(client: Client):
     assert not Organisation.objects.filter(name="Hoppa Trading BV").exists()
 
 
-def test_an_eori_already_registered_is_refused_without_naming_its_holder(
+def test_an_eori_already_registered_gets_the_same_answer_and_becomes_a_rival_claim(
     client: Client,
 ):
-    """The message says it is taken, not by whom."""
+    """Sign-up neither says the EORI is taken nor locks its claimant out: the
+    answer is "check your e-mail", and the operator decides between claims."""
     OrganisationFactory(name="Secret Rival NV", eori="BE0403170701")
     response = _post(client)
-    page = response.content.decode()
-    assert "already registered" in page
-    assert "Secret Rival" not in page
-    assert Organisation.objects.filter(eori="BE0403170701").count() == 1
-    assert not get_user_model().objects.filter(email="anna@hoppa.example").exists()
+    assert response.status_code == 302 and response.url == "/signup/sent/"
+    page = client.get(response.url).content.decode()
+    assert "Secret Rival" not in page and "already" not in page.lower().replace(
+        "if you already have a login", ""
+    )
+    claims = Organisation.objects.filter(eori="BE0403170701")
+    assert sorted(c.eori_status for c in claims) == ["pending", "verified"]
 
 
-def test_an_email_that_has_a_login_is_refused(client: Client):
-    """E-mail addresses are logins: one per person, whatever the case."""
+def test_an_email_that_has_a_login_gets_the_same_answer_and_its_holder_a_mail(
+    client: Client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """E-mail addresses are logins, one per person: nothing is created, the page
+    is the one any sign-up gets, and the address's holder is told by e-mail."""
     MembershipFactory(user__username="anna@hoppa.example")
-    response = _post(client)
-    assert "already has a login" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, email="ANNA@hoppa.example")
+    assert response.status_code == 302 and response.url == "/signup/sent/"
     assert not Organisation.objects.filter(eori="BE0403170701").exists()
+    [message] = mailoutbox
+    assert message.to == ["anna@hoppa.example"]
+    assert "already has a login" in message.body
+    assert "/accounts/password_reset/" in message.body
 
 
 def test_weak_or_mismatched_passwords_are_refused_beside_the_fields(client: Client):

@@ -122,9 +122,11 @@ def test_removing_a_member_deactivates_their_login(admin: Client, member):
     assert response.status_code == 302
     member.user.refresh_from_db()
     assert not member.user.is_active
-    assert (
-        Client().login(username=member.user.username, password="pass-word-123") is False
+    sign_in = Client().post(
+        "/accounts/login/",
+        {"username": member.user.username, "password": "pass-word-123"},
     )
+    assert sign_in.status_code == 200  # the form again, not a redirect
     page = admin.get("/settings/").content.decode()
     assert "Removed" in page and "Restore access" in page
     admin.post(f"/settings/team/members/{member.pk}/restore/")

@@ -8,6 +8,7 @@ import io
 import re
 import time
 
+from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -61,6 +62,13 @@ def wait_for_status(declaration, status, timeout=WORKER_TIMEOUT_MS / 1000):
     raise AssertionError(f"{declaration} is {declaration.status}, not {status}")
 
 
+def confirmation_link(email: str) -> str:
+    """The path of the link in the last confirmation mail to `email` (the live
+    server runs in this process: its mail is in Django's test outbox)."""
+    message = next(m for m in reversed(mail.outbox) if m.to == [email])
+    return re.search(r"https?://[^/\s]+(/verify-email/\S+/)", message.body)[1]
+
+
 def new_officer(name: str):
     """Another customs officer (the suite's `officer` fixture gives one)."""
     return make_officer(first_name=name, last_name="Officer")
@@ -80,7 +88,34 @@ def test_shipper_signs_up_files_an_h7_and_sees_it_accepted(new_page, shot):
     page.get_by_label("Password again").fill("Cargo-Liege-2026")
     shot(page, "sign-up filled")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/declarations/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    shot(page, "check your e-mail")
+
+    # Anne follows the link in her mail; the page says what is still pending.
+    page.goto(confirmation_link("anne@meuse-gadgets.example"))
+    expect(page).to_have_url(re.compile(r"/pending/$"))
+    expect(page.locator("#pending-email")).to_contain_text("E-mail confirmed.")
+    expect(page.locator("#pending-eori")).to_contain_text("BE0403170701")
+    shot(page, "waiting for the EORI check")
+
+    # The operator (a customs officer) checks the EORI and records the evidence.
+    officer = new_officer("Operator")
+    desk = new_page()
+    sign_in(desk, officer.email, PASSWORD, next="/admin/")
+    pending = reverse("admin:accounts_organisation_changelist") + "?eori_status=pending"
+    desk.goto(pending)
+    row = desk.get_by_role("row", name=re.compile("Meuse Gadgets SRL"))
+    row.get_by_role("checkbox").check()
+    desk.get_by_role("combobox").select_option("verify_eori")
+    desk.get_by_role("button", name="Go").click()
+    desk.get_by_label("Evidence").fill(
+        "EU EORI validation service: name and address match the sign-up."
+    )
+    shot(desk, "operator's evidence")
+    desk.get_by_role("button", name=re.compile("^Verify the EORI")).click()
+    expect(desk.get_by_text("1 organisation(s) verified.")).to_be_visible()
+
+    page.goto("/declarations/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your declarations")
     shot(page, "declarations list")
 

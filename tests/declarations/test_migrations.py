@@ -67,3 +67,18 @@ def test_manifest_issue_lists_written_before_no_longer_tip_off(shipper):
         ("H2", 4, "RISK-UNDERVALUE"),
     }
     assert manifest.issues.get(code=NEUTRAL_CODE).message == neutral_reason()
+
+
+def test_existing_officers_become_the_operator_who_verifies_eoris():
+    """A deployment's officer group gains the right to see organisations, verify
+    their EORI and read the audit log."""
+    verify = importlib.import_module(
+        "declarations.migrations.0013_officers_verify_organisations"
+    ).grant
+    group = Group.objects.create(name="Customs officers")
+    verify(apps, None)
+    assert set(group.permissions.values_list("codename", flat=True)) == {
+        "view_organisation",
+        "verify_organisation",
+        "view_auditentry",
+    }

@@ -40,3 +40,15 @@ def test_production_passes_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_requires_a_second_factor_of_officers_and_admins():
+    """TWO_FACTOR_REQUIRED is on in production unless the environment says no."""
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.TWO_FACTOR_REQUIRED)",
+        SECRET_KEY="x" * 20 + "prod-secret-key-with-enough-entropy-1234567890",
+        ALLOWED_HOSTS="portal.example",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr

@@ -1,4 +1,8 @@
-"""Print one new API key for an organisation, alone on stdout."""
+"""Print one new API key for an organisation, alone on stdout.
+
+A key made here belongs to no member (the operator issued it): removing members
+never revokes it, and the settings page shows it as issued by the operator.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,4 +25,10 @@ class Command(BaseCommand):
                 f"No organisation with slug '{org_slug}'. Known: {known or 'none'}."
             )
         issued = api_key_issue(organisation=organisation, name=name)
+        if not organisation.is_customs and not organisation.is_verified:
+            # stderr: stdout carries the key alone, for scripts.
+            self.stderr.write(
+                f"Warning: {org_slug} is not verified yet; the API refuses this "
+                "key (403) until its e-mail is confirmed and its EORI verified."
+            )
         self.stdout.write(issued.raw_key)
