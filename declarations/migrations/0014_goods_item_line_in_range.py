@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0008_officers_see_screening_and_documents'),
+        ('declarations', '0013_officers_verify_organisations'),
     ]
 
     operations = [
