@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from django.templatetags.static import static
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import EmailAuthenticationForm
@@ -47,6 +47,11 @@ api_v1 = [
         "manifests/<int:pk>/issues/",
         api_manifests.ManifestIssues.as_view(),
         name="manifest-issues",
+    ),
+    path(
+        "manifests/<int:pk>/issues.csv",
+        api_manifests.ManifestIssuesCsv.as_view(),
+        name="manifest-issues-csv",
     ),
     path(
         "declarations/",

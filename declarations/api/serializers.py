@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from declarations import validators
@@ -14,37 +13,21 @@ from declarations.models import (
     Status,
     VatPath,
 )
+from portal.api_schema import (  # noqa: F401 (the API's modules import them here)
+    PROBLEMS,
+    FieldErrorSerializer,
+    ProblemSerializer,
+    StrictInput,
+)
 
 
-class FieldErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="Dotted path, e.g. items[0].hs_code.")
-    message = serializers.CharField(help_text="What is wrong and how to fix it.")
-
-
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = FieldErrorSerializer(many=True, required=False)
-
-
-PROBLEMS = {
-    400: OpenApiResponse(
-        ProblemSerializer, description="Invalid input, with field errors."
-    ),
-    401: OpenApiResponse(ProblemSerializer, description="Missing or unknown API key."),
-    403: OpenApiResponse(ProblemSerializer, description="The key may not do this."),
-}
-
-
-class ItemInput(serializers.Serializer):
+class ItemInput(StrictInput):
     description = serializers.CharField(max_length=512)
     hs_code = serializers.CharField(
         max_length=14, validators=[validators.validate_hs_code]
     )
     origin_country = serializers.CharField(
-        max_length=2, validators=[validators.validate_country]
+        min_length=2, max_length=2, validators=[validators.validate_country]
     )
     quantity = serializers.IntegerField(min_value=1, default=1)
     item_value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
@@ -66,7 +49,14 @@ def _code(
     )
 
 
-class DeclarationInput(serializers.Serializer):
+def iso_code(length: int, check, **kwargs) -> serializers.CharField:
+    """A country (2 letters) or currency (3): exactly that long, case aside."""
+    return serializers.CharField(
+        min_length=length, max_length=length, validators=[check], **kwargs
+    )
+
+
+class DeclarationInput(StrictInput):
     """A declaration as a broker files it. Field names are the manifest's columns."""
 
     type = serializers.ChoiceField(choices=DeclarationType.choices, default="H7")
@@ -92,20 +82,20 @@ class DeclarationInput(serializers.Serializer):
     consignor_postcode = serializers.CharField(
         max_length=17, required=False, allow_blank=True
     )
-    consignor_country = _code(2, validators.validate_country)
+    consignor_country = iso_code(2, validators.validate_country)
     consignee_name = serializers.CharField(max_length=150)
     consignee_address = serializers.CharField(max_length=150)
     consignee_city = serializers.CharField(max_length=100)
     consignee_postcode = serializers.CharField(
         max_length=17, required=False, allow_blank=True
     )
-    consignee_country = _code(2, validators.validate_country)
+    consignee_country = iso_code(2, validators.validate_country)
     consignee_eori = _code(
         17, validators.validate_eori, required=False, allow_blank=True
     )
     vat_path = serializers.ChoiceField(choices=VatPath.choices, required=False)
     ioss_number = _code(12, validators.validate_ioss, required=False, allow_blank=True)
-    currency = _code(3, validators.validate_currency)
+    currency = iso_code(3, validators.validate_currency)
     transport_cost = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, default=0
     )
@@ -182,22 +172,31 @@ class RateOutput(serializers.Serializer):
     month = serializers.DateField(help_text="First day of the month it applies to.")
 
 
+# When import VAT is paid: at clearance, at checkout (IOSS), at delivery.
+DUE_AT = ["clearance", "checkout", "delivery"]
+
+
+def money(**kwargs) -> serializers.DecimalField:
+    """An amount: a decimal string with two decimals, never negative."""
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), **kwargs
+    )
+
+
 class ChargeLineOutput(serializers.Serializer):
     code = serializers.CharField(help_text="The charge line's stable code.")
     kind = serializers.ChoiceField(
         choices=["duty_low_value", "duty_ad_valorem", "vat", "fee"]
     )
     label = serializers.CharField()
-    base_eur = serializers.CharField(
-        allow_null=True, help_text="What a percentage is taken of."
-    )
+    base_eur = money(allow_null=True, help_text="What a percentage is taken of.")
     rate = serializers.CharField(allow_null=True, help_text="Percentage.")
-    amount = serializers.CharField(allow_null=True, help_text="Fixed amount per unit.")
+    amount = money(allow_null=True, help_text="Fixed amount per unit.")
     amount_currency = serializers.CharField()
     quantity = serializers.IntegerField(allow_null=True)
     item_line = serializers.IntegerField(allow_null=True)
-    amount_eur = serializers.CharField(help_text="Rounded once, half up, to the cent.")
-    due_at = serializers.ChoiceField(choices=["clearance", "checkout", "delivery"])
+    amount_eur = money(help_text="Rounded once, half up, to the cent.")
+    due_at = serializers.ChoiceField(choices=DUE_AT)
     legal_source = serializers.CharField()
     confidence = serializers.ChoiceField(choices=["H", "M", "L"])
     indicative = serializers.BooleanField()
@@ -209,15 +208,15 @@ class ComputationOutput(serializers.Serializer):
 
     on = serializers.DateField()
     currency = serializers.CharField()
-    vat_path = serializers.CharField()
+    vat_path = serializers.ChoiceField(choices=VatPath.choices)
     low_value = serializers.BooleanField()
-    intrinsic_value_eur = serializers.CharField()
-    customs_value_eur = serializers.CharField()
-    customs_duty_eur = serializers.CharField()
-    import_vat_eur = serializers.CharField()
-    vat_due_at = serializers.CharField(allow_null=True)
-    fees_eur = serializers.CharField()
-    total_due_eur = serializers.CharField()
+    intrinsic_value_eur = money()
+    customs_value_eur = money()
+    customs_duty_eur = money()
+    import_vat_eur = money()
+    vat_due_at = serializers.ChoiceField(choices=DUE_AT, allow_null=True)
+    fees_eur = money()
+    total_due_eur = money()
     rate = RateOutput()
     other_rates = RateOutput(many=True)
     lines = ChargeLineOutput(many=True)
@@ -377,7 +376,7 @@ EXAMPLE = {
 }
 
 
-class DocumentInput(serializers.Serializer):
+class DocumentInput(StrictInput):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     file = serializers.FileField(
         help_text="PDF or XLSX; JPEG/PNG scans for a certificate of origin."
