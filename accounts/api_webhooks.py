@@ -1,7 +1,7 @@
 """The broker API for webhook endpoints and their deliveries."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -25,6 +25,11 @@ class WebhookPayloadOutput(serializers.Serializer):
     from_status = serializers.CharField()
     reason = serializers.CharField()
     at = serializers.DateTimeField()
+
+
+@extend_schema_field(WebhookPayloadOutput)
+class PayloadField(serializers.JSONField):
+    """The payload as it was sent, typed in the schema."""
 
 
 def _events_field(**kwargs) -> serializers.ListField:
@@ -78,7 +83,7 @@ class WebhookDeliveryOutput(serializers.Serializer):
     endpoint = serializers.IntegerField(source="endpoint_id")
     event = serializers.ChoiceField(choices=WebhookEvent.choices)
     declaration_id = serializers.IntegerField()
-    payload = WebhookPayloadOutput(help_text="The envelope's `data`.")
+    payload = PayloadField(help_text="The envelope's `data`.")
     status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices)
     attempts = serializers.IntegerField()
     last_status_code = serializers.IntegerField(

@@ -227,8 +227,9 @@ SPECTACULAR_SETTINGS = {
     ],
     # An output field with a default is always sent (portal.api_schema).
     "COMPONENT_NO_READ_ONLY_REQUIRED": False,
-    # A nullable choice is `null` in the schema's type, not a "NullEnum".
-    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    # A nullable choice is oneOf [the enum, NullEnum ({type: null})]: without
+    # it drf-spectacular drops the null of `allOf: [enum]` altogether.
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
