@@ -159,7 +159,9 @@ def api_contract_hook(result: dict, generator, request, public) -> dict:
     - GET answers declare ETag; POST and PATCH successes Idempotent-Replayed;
       every operation takes Accept-Language.
     - Request objects are closed (`additionalProperties: false`): the input
-      serializers refuse unknown fields (StrictInput).
+      serializers refuse unknown fields (StrictInput). Their defaults are said
+      in words: openapi-typescript makes a field with a `default` required
+      (its defaultNonNullable), while the API fills it in when it is left out.
     - `Problem` and `FieldError` come first among the components.
     """
     for path, item in result.get("paths", {}).items():
@@ -191,7 +193,20 @@ def api_contract_hook(result: dict, generator, request, public) -> dict:
     for name, schema in schemas.items():
         if name.endswith("Request") and schema.get("type") == "object":
             schema["additionalProperties"] = False
+            for field in schema.get("properties", {}).values():
+                _default_in_words(field)
     first = {name: schemas[name] for name in FIRST if name in schemas}
     if schemas:
         result["components"]["schemas"] = first | schemas
     return result
+
+
+def _default_in_words(field: dict) -> None:
+    if "default" not in field:
+        return
+    default = field.pop("default")
+    shown = str(default).lower() if isinstance(default, bool) else default
+    said = f"Default when left out: `{shown}`."
+    field["description"] = f"{field['description']} {said}" if field.get(
+        "description"
+    ) else said
