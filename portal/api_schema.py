@@ -156,7 +156,7 @@ def api_contract_hook(result: dict, generator, request, public) -> dict:
 
     - Every 4xx and 5xx answer is application/problem+json with `Problem`, only;
       401 and 403 are declared on every operation, 404 on every path with an id.
-    - GET answers declare ETag; POST and PATCH successes Idempotent-Replayed;
+    - GET answers declare ETag; POST and PATCH answers Idempotent-Replayed;
       every operation takes Accept-Language.
     - Request objects are closed (`additionalProperties: false`): the input
       serializers refuse unknown fields (StrictInput). Their defaults are said
@@ -181,9 +181,10 @@ def api_contract_hook(result: dict, generator, request, public) -> dict:
                     response["content"] = {
                         PROBLEM_CONTENT_TYPE: {"schema": PROBLEM_REF}
                     }
-                elif code.startswith("2") and method == "get":
+                if method == "get" and (code.startswith("2") or code == "304"):
                     response.setdefault("headers", {}).update(HEADER_ETAG)
-                elif code.startswith("2") and method in WRITES:
+                # Every answer below 500 is kept and replayed, but a 429.
+                if method in WRITES and code < "500" and code != "429":
                     response.setdefault("headers", {}).update(HEADER_REPLAYED)
             operation["responses"] = dict(sorted(responses.items()))
             parameters = operation.setdefault("parameters", [])

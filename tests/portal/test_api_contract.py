@@ -198,6 +198,8 @@ def test_every_operation_answers_as_the_schema_says(contract, settings):
     call("post", "/api/v1/webhooks/", 400, json=hook | {"event": ["accepted"]})
     call("get", "/api/v1/webhooks/", 200)
     call("get", "/api/v1/webhooks/?cursor=forged", 400)
+    # The cursor's message is translated: it is still a 400, not a 404.
+    call("get", "/api/v1/webhooks/?cursor=forged", 400, HTTP_ACCEPT_LANGUAGE="fr")
     one = f"/api/v1/webhooks/{endpoint['id']}/"
     call("get", one, 200)
     call("get", "/api/v1/webhooks/999999/", 404)
