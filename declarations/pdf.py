@@ -98,7 +98,9 @@ def fonts_css() -> str:
         f'src: url("{(FONTS / name).as_uri()}"); }}\n'
         for family, weight, name in FONT_FACES
     )
-    boxes = " ".join(f"@{box} {{ font-family: {FONT_FAMILY}; }}" for box in MARGIN_BOXES)
+    boxes = " ".join(
+        f"@{box} {{ font-family: {FONT_FAMILY}; }}" for box in MARGIN_BOXES
+    )
     return f"{faces}html {{ font-family: {FONT_FAMILY}; }}\n@page {{ {boxes} }}\n"
 
 

@@ -75,9 +75,7 @@ class PortalCollector:
             "Declarations by status (all versions).",
             labels=["status"],
         )
-        counts = dict(
-            Declaration.objects.values_list("status").annotate(n=Count("pk"))
-        )
+        counts = dict(Declaration.objects.values_list("status").annotate(n=Count("pk")))
         for status in Declaration._meta.get_field("status").choices:
             declarations.add_metric([status[0]], counts.get(status[0], 0))
         yield declarations
@@ -102,7 +100,9 @@ class PortalCollector:
         yield depth
 
         tasks = CounterMetricFamily(
-            "portal_tasks", "Celery tasks finished, by outcome.", labels=["task", "outcome"]
+            "portal_tasks",
+            "Celery tasks finished, by outcome.",
+            labels=["task", "outcome"],
         )
         names = sorted(cache.get(TASK_NAMES) or ())
         keys = {

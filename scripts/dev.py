@@ -7,8 +7,9 @@
    transport under var/celery (the Celery app makes its folders).
 3. manage.py migrate, then manage.py seed_demo (its output is kept: the demo
    logins are printed again once everything runs).
-4. manage.py runserver 127.0.0.1:$PORT (default 8000) and `celery -A portal worker`, each in its
-   own session/process group, so a terminal Ctrl-C reaches only this script.
+4. manage.py runserver 127.0.0.1:$PORT (default 8000) and `celery -A portal
+   worker`, each in its own session/process group, so a terminal Ctrl-C
+   reaches only this script.
 5. Ctrl-C, SIGTERM or SIGHUP, or any child exiting, stops everything: SIGTERM
    to each child (Celery then does a warm shutdown of its pool), SIGTERM to
    what is left in its process group once it has exited, SIGKILL to groups

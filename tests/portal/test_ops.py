@@ -75,7 +75,9 @@ SCRIPT_TAG = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.IGNORECASE | re.D
 def assert_only_own_scripts(response, client: Client) -> None:
     policy = response["Content-Security-Policy"]
     directives = dict(
-        (part.split()[0], part.split()[1:]) for part in policy.split(";") if part.strip()
+        (part.split()[0], part.split()[1:])
+        for part in policy.split(";")
+        if part.strip()
     )
     assert directives["script-src"] == ["'self'"], policy
     html = response.content.decode()
@@ -124,7 +126,9 @@ def test_api_docs_load_swagger_ui_from_the_portal(client):
     """No CDN: Swagger UI's files come from the sidecar package's static files."""
     html = client.get("/api/docs/").content.decode()
     assert "cdn" not in html.lower()
-    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert (
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    )
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
 
 

@@ -4,6 +4,7 @@ Idempotent: every object is looked up by its natural key first, so a second run
 changes nothing.
 """
 
+import os
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -135,7 +136,8 @@ class Command(BaseCommand):
                     organisation=shipper, by=user, data=filing
                 )
                 declaration_validate(declaration_id=declaration.pk)
-        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/):")
+        port = os.environ.get("PORT") or "8000"  # make dev's, when it runs us
+        self.stdout.write(f"\nDemo logins (http://127.0.0.1:{port}/):")
         for slug, email, password, _, _ in LOGINS:
             where = "/admin/" if slug == "belgian-customs" else "/"
             self.stdout.write(f"  {slug:<16} {email:<26} {password:<20} {where}")
