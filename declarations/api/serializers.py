@@ -183,15 +183,33 @@ def money(**kwargs) -> serializers.DecimalField:
     )
 
 
+class AtLeastCents(serializers.DecimalField):
+    """Two decimals, or up to four where the value has them: a charge's base
+    or per-unit amount (stored to 4 places) is shown exactly, "3" as "3.00"."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            max_digits=16, decimal_places=4, min_value=Decimal(0), **kwargs
+        )
+
+    def to_representation(self, value) -> str:
+        exact = Decimal(str(value)).quantize(Decimal("0.0001")).normalize()
+        return str(max(exact, exact.quantize(Decimal("0.01")), key=_places))
+
+
+def _places(value: Decimal) -> int:
+    return -value.as_tuple().exponent
+
+
 class ChargeLineOutput(serializers.Serializer):
     code = serializers.CharField(help_text="The charge line's stable code.")
     kind = serializers.ChoiceField(
         choices=["duty_low_value", "duty_ad_valorem", "vat", "fee"]
     )
     label = serializers.CharField()
-    base_eur = money(allow_null=True, help_text="What a percentage is taken of.")
+    base_eur = AtLeastCents(allow_null=True, help_text="What a percentage is of.")
     rate = serializers.CharField(allow_null=True, help_text="Percentage.")
-    amount = money(allow_null=True, help_text="Fixed amount per unit.")
+    amount = AtLeastCents(allow_null=True, help_text="Fixed amount per unit.")
     amount_currency = serializers.CharField()
     quantity = serializers.IntegerField(allow_null=True)
     item_line = serializers.IntegerField(allow_null=True)
