@@ -249,3 +249,25 @@ def test_every_operation_answers_as_the_schema_says(contract, settings):
         or not any(s >= 400 for s in contract.seen[operation_id])
     }
     assert not missing, f"operations without a success and an error: {missing}"
+
+
+def test_unknown_fields_are_refused_by_name_and_nothing_is_stored(api):
+    """A misspelt field is a 400 naming it, at any depth, not silently dropped."""
+    from declarations.models import Declaration
+
+    payload = h7_payload(lrn="U-1", consigne_eori="BE0123456789")
+    payload["items"][0]["colour"] = "blue"
+    response = api.post(
+        "/api/v1/declarations/", json.dumps(payload), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"consigne_eori", "items[0].colour"}
+    assert not Declaration.objects.exists()
+    # Without the typos, the same declaration is filed.
+    del payload["consigne_eori"], payload["items"][0]["colour"]
+    response = api.post(
+        "/api/v1/declarations/", json.dumps(payload), content_type="application/json"
+    )
+    assert response.status_code == 201
