@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from accounts import webhooks
+from accounts.eori import eori_fails
 from accounts.models import (
     ApiKey,
     Membership,
@@ -20,10 +21,17 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "eori"]
-    list_filter = ["kind"]
+    list_display = ["name", "slug", "kind", "eori", "eori_flagged"]
+    list_filter = ["kind", "eori_flagged"]
     search_fields = ["name", "slug", "eori"]
+    readonly_fields = ["eori_flagged"]
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The EORI field's validator has checked the corrected number: the flag
+        # follows it, so a corrected organisation may file again.
+        obj.eori_flagged = eori_fails(obj.eori)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiKey)

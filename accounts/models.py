@@ -27,6 +27,15 @@ class Organisation(models.Model):
         help_text="Economic Operators Registration and Identification number, "
         "e.g. BE0403170701.",
     )
+    # Set by the EORI recheck (manage.py eori_recheck, migration 0006) when the
+    # stored EORI fails today's check; such an organisation files nothing until
+    # an operator corrects the number. Nothing is deleted.
+    eori_flagged = models.BooleanField(
+        "EORI fails the check",
+        default=False,
+        help_text="The EORI fails the current check (e.g. not issued by an EU "
+        "member state): filing is refused until it is corrected.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.eori import eori_problem, normalise_eori
+from accounts.eori import eori_fails, eori_problem, normalise_eori
 from accounts.models import ApiKey, Membership, Organisation
 
 API_KEY_PREFIX = "cpk_"
@@ -34,6 +34,21 @@ def organisation_create(
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+@transaction.atomic
+def organisations_eori_recheck() -> tuple[int, int]:
+    """Flag every organisation whose EORI fails today's check, and unflag the
+    corrected ones; nothing is deleted. Returns (flagged now, changed)."""
+    organisations = Organisation.objects.select_for_update()
+    changed = []
+    for organisation in organisations:
+        flagged = eori_fails(organisation.eori)
+        if organisation.eori_flagged != flagged:
+            organisation.eori_flagged = flagged
+            changed.append(organisation)
+    Organisation.objects.bulk_update(changed, ["eori_flagged"])
+    return Organisation.objects.filter(eori_flagged=True).count(), len(changed)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -222,3 +223,96 @@ def migrate_seed_and_issue_key(env: dict, organisation: str) -> str:
                    env, "issue_api_key").strip().splitlines()[-1]  # fmt: skip
     log(f"migrated and seeded in {time.perf_counter() - started:.0f} s")
     return key
+
+
+def start_portal(
+    env: dict, work: Path, procs: Processes, *, tag: str, web: str = "auto",
+    workers: int = 1,
+) -> tuple[str, subprocess.Popen, subprocess.Popen]:
+    """A web server on a free loopback port and one Celery worker on a queue of
+    its own, for env's database: (base URL, web process, worker process).
+
+    The worker answers a ping before this returns, so work queued at once runs.
+    """
+    from manifest import wait_worker  # the scripts' folder is on sys.path
+
+    env = dict(env)
+    queue = f"bench-{tag}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    env["CELERY_QUEUE"] = queue
+    port = free_port()
+    if web == "gunicorn" or (web == "auto" and gunicorn_available()):
+        web_cmd = [PYTHON, "-m", "gunicorn", "portal.wsgi:application",
+                   "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                   "--timeout", "600", "--log-level", "warning"]  # fmt: skip
+    else:
+        web_cmd = [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}",
+                   "--noreload", "--skip-checks"]  # fmt: skip
+    node = f"{queue}@bench"
+    worker_cmd = [PYTHON, "-m", "celery", "-A", "portal", "worker",
+                  "--concurrency", str(workers), "--pool", "prefork", "-Q", queue,
+                  "--hostname", node, "--without-gossip", "--without-mingle",
+                  "--without-heartbeat", "--loglevel", "warning"]  # fmt: skip
+    web_proc = procs.start("web", web_cmd, env, work / f"web-{tag}.log")
+    worker_proc = procs.start("worker", worker_cmd, env, work / f"worker-{tag}.log")
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/api/v1/manifests/0/", web_proc)
+    wait_worker(env, node, worker_proc)
+    return base, web_proc, worker_proc
+
+
+def upload_manifest(base: str, key: str, path: Path, timeout: float = 1800) -> dict:
+    """POST a manifest CSV to the API and poll it until `done` or `failed`."""
+    from manifest import MultipartBody
+
+    body = MultipartBody(path, "file", path.name, "text/csv")
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={body.boundary}",
+        "Content-Length": str(body.length),
+        "Accept": "application/json",
+    }
+    status, data = http_json(f"{base}/api/v1/manifests/", key, body, headers)
+    body.close()
+    if status not in (200, 202) or not isinstance(data, dict) or "id" not in data:
+        raise RuntimeError(f"upload answered {status}: {str(data)[:2000]}")
+    url = f"{base}/api/v1/manifests/{data['id']}/"
+    deadline = time.monotonic() + timeout
+    while data.get("status") not in ("done", "failed"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"manifest not done after {timeout:.0f} s: {data}")
+        time.sleep(0.5)
+        status, data = http_json(url, key, timeout=60)
+        if status != 200 or not isinstance(data, dict):
+            raise RuntimeError(f"GET {url} answered {status}: {str(data)[:2000]}")
+    return data
+
+
+def api_pages(url: str, key: str):
+    """Every result of a paginated API list, following `next`."""
+    while url:
+        status, data = http_json(url, key, timeout=120)
+        if status != 200 or not isinstance(data, dict):
+            raise RuntimeError(f"GET {url} answered {status}: {str(data)[:500]}")
+        yield from data.get("results", [])
+        url = data.get("next")
+
+
+def bench_env(settings: str, **extra: str) -> dict:
+    """The environment of the portal's processes in a benchmark: the caller's,
+    without its CELERY_ settings, DEBUG off, a broker of its own default."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": settings, "DEBUG": "false",
+        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER,
+        **extra,
+    })  # fmt: skip
+    return env
+
+
+def dump_logs(work: Path) -> None:
+    """The end of every process log in `work`, after a failure."""
+    for log_file in sorted(work.glob("*.log")):
+        text = log_file.read_text(errors="replace")
+        if text.strip():
+            log(f"--- last lines of {log_file.name} ---")
+            sys.stderr.write(text[-4000:] + "\n")

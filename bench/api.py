@@ -153,6 +153,7 @@ def declaration_body(rng: random.Random, *, lrn: str, hawb: str, mawb: str) -> d
             "item_value": f"{rng.uniform(low, high) * quantity:.2f}",
             "net_mass_kg": f"{mass:.3f}",
             "product_id": f"SKU-{hs[:4]}-{rng.randrange(100000):05d}",
+            "manufacturer_product_id": f"69{rng.randrange(10**11):011d}",
         })  # fmt: skip
     ioss = rng.random() < 0.8
     return {

@@ -103,7 +103,7 @@ COLUMNS = (
     "consignee_city", "consignee_postcode", "consignee_country", "consignee_eori",
     "ioss_number", "vat_path", "currency", "transport_cost", "insurance_cost",
     "gross_mass_kg", "packages", "description", "hs_code", "origin_country",
-    "quantity", "item_value", "net_mass_kg", "product_id",
+    "quantity", "item_value", "net_mass_kg", "product_id", "manufacturer_product_id",
 )  # fmt: skip
 
 
@@ -340,8 +340,16 @@ MISTAKES = [
     "quantity_zero",
     "currency_unknown",  # "RMB"
     "consignee_outside_eu",  # CH
+    "product_id_missing",  # no merchant's product identifier (from 1 Nov 2026)
 ]
-MISTAKE_WEIGHTS = [10, 8, 5, 8, 8, 8, 6, 6, 4, 3, 8, 5, 5, 4]
+MISTAKE_WEIGHTS = [10, 8, 5, 8, 8, 8, 6, 6, 4, 3, 8, 5, 5, 4, 5]
+
+
+def gtin13(rng: random.Random) -> str:
+    """A GTIN-13 (EAN) with its check digit, prefix 690-699 (GS1 China)."""
+    body = f"69{rng.randrange(10**10):010d}"
+    total = sum(int(d) * (3 if n % 2 else 1) for n, d in enumerate(body))
+    return body + str(-total % 10)
 
 
 def mawb_number(serial7: int) -> str:
@@ -405,6 +413,9 @@ def write_manifest(directory: Path, count: int, seed: int, bad_rate: float) -> M
                     mistake = rng.choices(MISTAKES, weights=MISTAKE_WEIGHTS)[0]
                 parties = _parties(rng, country, sellers)
                 if mistake == "split":
+                    # A split matters when the parcels are together over EUR 150
+                    # (RISK-SPLIT): each of these is worth EUR 80-140.
+                    parties = parties | {"split": "yes"}
                     split_parties, split_left = parties, rng.randint(1, 3)
             if mistake:
                 bad[mistake] = bad.get(mistake, 0) + 1
@@ -476,13 +487,16 @@ def _parties(rng: random.Random, country: str, sellers: list[tuple]) -> dict[str
 def _consignment(rng, mawb, hawb, today, parties, mistake) -> list[dict[str, str]]:
     currency = parties["currency"]
     rate = next(r for c, r, _ in CURRENCIES if c == currency)
-    n_lines = rng.choices((1, 2, 3), weights=(60, 30, 10))[0]
+    split = parties.get("split", "")
+    n_lines = 1 if split else rng.choices((1, 2, 3), weights=(60, 30, 10))[0]
     high_value = rng.random() < 0.005  # over EUR 150: needs an H1
     items, net_total = [], 0.0
     for _ in range(n_lines):
         description, hs, low, high, unit_mass = rng.choice(GOODS)
-        quantity = 1 if rng.random() < 0.75 else rng.randint(2, 3)
+        quantity = 1 if split or rng.random() < 0.75 else rng.randint(2, 3)
         unit_eur = Decimal(str(round(rng.uniform(low, high), 2)))
+        if split:
+            unit_eur = Decimal(str(round(rng.uniform(80, 140), 2)))
         if high_value:
             unit_eur *= 4
         value = unit_eur * quantity * rate
@@ -495,8 +509,8 @@ def _consignment(rng, mawb, hawb, today, parties, mistake) -> list[dict[str, str
             "quantity": str(quantity),
             "item_value": money(value),
             "net_mass_kg": mass(net),
-            "product_id": f"SKU-{hs[:4]}-{rng.randrange(100000):05d}"
-            if rng.random() < 0.95 else "",
+            "product_id": f"SKU-{hs[:4]}-{rng.randrange(100000):05d}",
+            "manufacturer_product_id": gtin13(rng),
         })  # fmt: skip
     ioss_path = parties["vat_path"] == "IOSS"
     total_eur = sum(Decimal(i["item_value"]) for i in items) / rate
@@ -552,6 +566,8 @@ def _consignment(rng, mawb, hawb, today, parties, mistake) -> list[dict[str, str
         item["description"] = '=HYPERLINK("http://example.invalid/x","Click here")'
     elif mistake == "quantity_zero":
         item["quantity"] = "0"
+    elif mistake == "product_id_missing":
+        item["product_id"] = ""
     return [{**consignment, **i} for i in items]
 
 

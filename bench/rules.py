@@ -8,7 +8,9 @@ Run from the project root against a database with the reference data loaded
 The reference data (nomenclature, countries, airports, typical values, rule
 settings, the sanctions index) is read once, as a validation batch does; then
 every rule, screening included, runs over synthetic consignments in memory. A
-few per cent of them carry mistakes of many kinds, as real manifests do.
+few per cent of them carry mistakes of many kinds, as real manifests do. Then
+the whole verdict (declarations/verdict.py: rules, pricing, risk, outcome)
+runs over the same batch.
 """
 
 import argparse
@@ -29,9 +31,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from declarations.facts import reference_data  # noqa: E402
+from declarations.facts import RateBook, reference_data  # noqa: E402
 from declarations.rules import registry, run_rules  # noqa: E402
 from declarations.rules.base import ConsignmentFacts, ItemFacts  # noqa: E402
+from declarations.verdict import verdict  # noqa: E402
 
 ON = date(2026, 11, 20)
 GOODS = [
@@ -74,6 +77,7 @@ def consignment(n: int, reference, rng: random.Random) -> ConsignmentFacts:
             item_value=Decimal(v),
             net_mass_kg=Decimal("0.2"),
             product_id=f"SKU-{n}-{i}",
+            manufacturer_product_id=f"690{n:010d}",
         )  # fmt: skip
         for i, (d, h, v) in enumerate(rng.sample(GOODS, rng.randint(1, 3)))
     )
@@ -106,6 +110,14 @@ def main() -> None:
     started = time.process_time()
     issues = [run_rules(facts) for facts in batch]
     cpu = time.process_time() - started
+    # The whole verdict, as validation and the manifest pipeline run it: the
+    # rule book again, plus pricing, the risk score and the outcome.
+    rates = RateBook()
+    verdict(batch[0], rates, review_threshold=40)  # charge lines read once
+    started = time.process_time()
+    for facts in batch:
+        verdict(facts, rates, review_threshold=40)
+    cpu_verdict = time.process_time() - started
     flagged = sum(1 for found in issues if found)
     print(f"rules in the book            {len(registry.rules)}")
     print(f"reference data load          {loaded:.2f} s (once per batch; cached after)")
@@ -114,6 +126,8 @@ def main() -> None:
     print(f"CPU time, one core           {cpu:.2f} s")
     print(f"consignments per second      {args.count / cpu:,.0f}")
     print(f"per consignment              {cpu / args.count * 1e6:,.0f} µs")
+    print(f"verdict (rules + pricing)    {args.count / cpu_verdict:,.0f} per second, "
+          f"{cpu_verdict / args.count * 1e6:,.0f} µs each")  # fmt: skip
 
 
 if __name__ == "__main__":

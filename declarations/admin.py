@@ -3,6 +3,7 @@ the declaration on one screen, assignment, decisions and the dashboard."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,9 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -30,18 +33,20 @@ from django.views.decorators.http import require_POST
 from accounts.errors import ApplicationError
 from accounts.models import Organisation
 from declarations.document_files import INLINE_TYPES, document_file_response
-from declarations.forms import DecisionForm
+from declarations.forms import ClearanceForm, DecisionForm
 from declarations.models import (
     DECIDABLE_STATUSES,
     Declaration,
     Document,
     GoodsItem,
     RuleSetting,
+    ScreeningClearance,
     ScreeningMatch,
     Status,
     UnitValueReference,
     ValidationIssue,
 )
+from declarations.rules import rule_list
 from declarations.selectors_officer import (
     DOCUMENTS_MISSING,
     REASON_LABELS,
@@ -66,6 +71,11 @@ from declarations.services.lifecycle import (
     flight_release_candidates,
     flight_release_low_risk,
     release_awaits_second_officer,
+)
+from declarations.services.screening import (
+    clearance_state,
+    screening_clearance_withdraw,
+    screening_match_clear,
 )
 from shipments.models import Manifest, Shipment
 
@@ -101,12 +111,69 @@ class ValidationIssueInline(ReadOnlyInline):
         return str(REASON_LABELS.get(obj.code, "—"))
 
 
+def listed_entry_html(match: ScreeningMatch) -> str:
+    """The listed entry a match is about, as officers need it: name, list,
+    reference, aliases, addresses, programmes and remarks."""
+    entry = match.entry
+    parts = [
+        format_html(
+            "<strong>{}</strong> · {} {} · {}",
+            match.listed_name,
+            match.source,
+            match.external_id,
+            match.kind,
+        )
+    ]
+    if entry is not None:
+        parts.append(
+            format_html("{} {}", _g("List of"), date_format(entry.list.published_on))
+        )
+        if entry.reference:
+            parts.append(format_html("{}: {}", _g("Reference"), entry.reference))
+        aliases = "; ".join(a.name for a in entry.aliases.all())
+        if aliases:
+            parts.append(format_html("{}: {}", _g("Aliases"), aliases))
+        if entry.addresses:
+            addresses = "; ".join(entry.addresses.splitlines())
+            parts.append(format_html("{}: {}", _g("Addresses"), addresses))
+    parts.append(format_html("{}: {}", _g("Programmes"), match.programmes or "—"))
+    if entry is not None and entry.remarks:
+        parts.append(format_html("{}: {}", _g("Remarks"), entry.remarks))
+    return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts))
+
+
 class ScreeningMatchInline(ReadOnlyInline):
+    """What an officer needs to tell a namesake from the listed party: the name
+    that matched and its score, and the listed entry with its aliases,
+    addresses, programmes and remarks."""
+
     model = ScreeningMatch
-    fields = ["party", "screened_name", "matched_name", "listed_name", "source",
-              "external_id", "kind", "programmes", "score"]  # fmt: skip
+    fields = ["party", "screened_name", "matched_name", "score", "listed_entry",
+              "clearance"]  # fmt: skip
     readonly_fields = fields
     verbose_name_plural = _("Sanctions screening matches")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ScreeningMatch]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("entry__list")
+            .prefetch_related("entry__aliases")
+        )
+
+    @admin.display(description=_("listed entry"))
+    def listed_entry(self, obj: ScreeningMatch) -> str:
+        return listed_entry_html(obj)
+
+    @admin.display(description=_("namesake?"))
+    def clearance(self, obj: ScreeningMatch) -> str:
+        if obj.entry_id is None:
+            return "—"
+        url = reverse(
+            "admin:declarations_declaration_clear_match",
+            args=[obj.declaration_id, obj.pk],
+        )
+        return format_html('<a href="{}">{}</a>', url, _g("Clear as a namesake…"))
 
 
 class DocumentInline(ReadOnlyInline):
@@ -825,6 +892,11 @@ class DeclarationAdmin(admin.ModelAdmin):
                 name="declarations_declaration_dashboard",
             ),
             path(
+                "rules/",
+                view(self.rule_book_view),
+                name="declarations_declaration_rules",
+            ),
+            path(
                 "<int:pk>/decide/<str:decision>/",
                 view(self.decide_view),
                 name="declarations_declaration_decide",
@@ -833,6 +905,11 @@ class DeclarationAdmin(admin.ModelAdmin):
                 "<int:pk>/assign/",
                 view(require_POST(self.assign_view)),
                 name="declarations_declaration_assign",
+            ),
+            path(
+                "<int:pk>/matches/<int:match_pk>/clear/",
+                view(self.clear_match_view),
+                name="declarations_declaration_clear_match",
             ),
             path(
                 "<int:pk>/documents/<int:document_pk>/",
@@ -905,6 +982,57 @@ class DeclarationAdmin(admin.ModelAdmin):
             },
         )
 
+    def clear_match_view(
+        self, request: HttpRequest, pk: int, match_pk: int
+    ) -> HttpResponse:
+        """Record that a matched party is a namesake, not the listed party."""
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        match = get_object_or_404(
+            ScreeningMatch.objects.select_related("entry__list", "declaration"),
+            pk=match_pk,
+            declaration_id=pk,
+        )
+        form = ClearanceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                screening_match_clear(
+                    match=match, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except (ValidationError, ApplicationError) as exc:
+                form.add_error(None, _message(exc))
+            else:
+                self.message_user(
+                    request,
+                    _g(
+                        "%(name)s is remembered as a namesake of %(source)s entry "
+                        "%(entry)s: screening no longer raises it for that entry "
+                        "while the entry reads the same."
+                    )
+                    % {
+                        "name": match.screened_name,
+                        "source": match.source,
+                        "entry": match.external_id,
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:declarations_declaration_change", args=[pk])
+                )
+        return TemplateResponse(
+            request,
+            "admin/declarations/clear_match.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _g("Clear a screening match as a namesake"),
+                "match": match,
+                "entry": listed_entry_html(match),
+                "form": form,
+                "opts": self.model._meta,
+                "declaration": match.declaration,
+            },
+        )
+
     def document_view(
         self, request: HttpRequest, pk: int, document_pk: int
     ) -> FileResponse:
@@ -955,6 +1083,41 @@ class DeclarationAdmin(admin.ModelAdmin):
             "documents_preview": documents,
             "history": declaration_history(declaration),
         }
+
+    # The rule book.
+
+    def rule_book_view(self, request: HttpRequest) -> HttpResponse:
+        """Every rule the portal judges by, as in force now (RuleSetting overrides
+        applied), with its legal source; the charge lines and territories that
+        pricing and the territory rules read."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from declarations.facts import rule_settings
+        from declarations.rules.base import OFFICE_OF_IMPORT_COUNTRY
+        from reference.charges import charge_lines_in_force
+        from reference.territories import territories
+
+        settings_now = rule_settings()
+        rules = [
+            {**rule, "overridden": rule["code"] in settings_now}
+            for rule in rule_list(settings_now)
+        ]
+        today = timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _g("Rule book"),
+            "opts": self.model._meta,
+            "rules": rules,
+            "threshold": settings.REVIEW_RISK_THRESHOLD,
+            "charge_lines": charge_lines_in_force(
+                on=today, country=OFFICE_OF_IMPORT_COUNTRY
+            ),
+            "today": today,
+            "territories": territories(),
+        }
+        return TemplateResponse(
+            request, "admin/declarations/declaration/rule_book.html", context
+        )
 
     # The dashboard.
 
@@ -1015,6 +1178,49 @@ def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return getattr(exc, "message", None) or str(exc)
+
+
+@admin.register(ScreeningClearance)
+class ScreeningClearanceAdmin(admin.ModelAdmin):
+    """Officers' namesake findings: whether each still applies, or must be
+    reviewed because its listed entry changed."""
+
+    list_display = ["party_name", "country", "source", "external_id", "state",
+                    "cleared_by", "cleared_at", "withdrawn_at"]  # fmt: skip
+    list_filter = ["source", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    search_fields = ["party_name", "external_id", "reason"]
+    list_select_related = ["cleared_by"]
+    fields = ["party_name", "country", "address_key", "source", "external_id",
+              "state", "entry", "declaration", "reason", "cleared_by",
+              "cleared_at", "withdrawn_by", "withdrawn_at"]  # fmt: skip
+    readonly_fields = fields
+    actions = ["withdraw"]
+
+    @admin.display(description=_("state"))
+    def state(self, obj: ScreeningClearance) -> str:
+        return clearance_state(obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # given from a match on a declaration's page
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the record of who cleared whom stays
+
+    @admin.action(
+        description=_("Withdraw: screen these parties again"),
+        permissions=["view"],
+    )
+    def withdraw(self, request: HttpRequest, queryset) -> None:
+        for clearance in queryset:
+            try:
+                screening_clearance_withdraw(clearance=clearance, by=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, _message(exc), messages.ERROR)
+                return
+        self.message_user(request, _g("Withdrawn."), messages.SUCCESS)
 
 
 @admin.register(RuleSetting)

@@ -5,16 +5,24 @@ reference sets are cached per process, rule settings and typical values are
 read once per batch, and split-consignment siblings come from one query.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from declarations.models import Declaration, RuleSetting, Status, UnitValueReference
+from declarations.models import (
+    Declaration,
+    RuleSetting,
+    ScreeningClearance,
+    Status,
+    UnitValueReference,
+)
 from declarations.rules import rule_book
 from declarations.rules.base import (
     ConsignmentFacts,
@@ -23,6 +31,7 @@ from declarations.rules.base import (
     RuleSettingData,
     SplitSibling,
 )
+from reference.models import SanctionsEntry
 from reference.rates import CustomsRate, RateUnavailable, customs_rate
 from reference.screening import screening_index
 from reference.selectors import (
@@ -66,6 +75,28 @@ def typical_unit_values() -> dict[str, Decimal]:
     return dict(UnitValueReference.objects.values_list("hs_code", "unit_value_eur"))
 
 
+def screening_clearances_in_force() -> frozenset[tuple[tuple[str, str, str], int]]:
+    """Officers' namesake clearances that still apply, as (party key, id of the
+    active entry): the entry must still read as it did when cleared (same
+    digest), otherwise the clearance is under review and screening raises the
+    party again."""
+    current = SanctionsEntry.objects.filter(
+        list__is_active=True,
+        list__source=OuterRef("source"),
+        external_id=OuterRef("external_id"),
+        digest=OuterRef("entry_digest"),
+    ).values("pk")[:1]
+    rows = (
+        ScreeningClearance.objects.filter(withdrawn_at__isnull=True)
+        .annotate(current=Subquery(current))
+        .filter(current__isnull=False)
+        .values_list("name_key", "country", "address_key", "current")
+    )
+    return frozenset(
+        ((name, country, address), pk) for name, country, address, pk in rows
+    )
+
+
 def reference_data(*, on: date) -> ReferenceData:
     index = screening_index()
     settings = rule_settings()
@@ -79,6 +110,7 @@ def reference_data(*, on: date) -> ReferenceData:
         typical_unit_values=typical_unit_values(),
         settings=settings,
         screen=index.screen,
+        screening_cleared=screening_clearances_in_force(),
         rule_book=rule_book(settings),
     )
 
@@ -164,6 +196,7 @@ def _facts(
                 item_value=i.item_value,
                 net_mass_kg=i.net_mass_kg,
                 product_id=i.product_id,
+                manufacturer_product_id=i.manufacturer_product_id,
             )
             for i in d.items.all()
         ),
@@ -187,26 +220,77 @@ def _facts(
         ),
         eur_rate=rate.rate if isinstance(rate, CustomsRate) else None,
         rate_problem=rate if isinstance(rate, str) else "",
+        cny_per_eur=_cny_per_eur(d, rates, on),
         **{f: getattr(consignment, f) for f in _CONSIGNMENT_FIELDS},
     )
+
+
+def _cny_per_eur(d: Declaration, rates: RateBook, on: date) -> Decimal | None:
+    """The CNY rate, only where it is used: advice on exports to China."""
+    if d.type != "EX" or d.consignment.consignee_country != "CN":
+        return None
+    rate = rates.get("CNY", on)
+    return rate.rate if isinstance(rate, CustomsRate) else None
 
 
 def _with(facts: ConsignmentFacts, **changes) -> ConsignmentFacts:
     return replace(facts, **changes) if any(changes.values()) else facts
 
 
-def split_key(organisation_id: int, facts: ConsignmentFacts) -> tuple | None:
-    """Who sends what to whom on which day, for low-value consignments only."""
+def _party(text: str) -> str:
+    """A name or address as the split check compares it: case, spaces and
+    punctuation do not count ("Rue St-Gilles 12" = "RUE ST GILLES 12")."""
+    return re.sub(r"[\W_]+", "", text).upper()
+
+
+@dataclass(frozen=True)
+class SplitKey:
+    """Who sends to whom on which day, for a low-value consignment.
+
+    `lookup` is what the consignment index holds (organisation, consignee name,
+    postcode, consignor, as upper(trim())), to find filed parcels in one query;
+    `match` is the finer key parcels must share to count as one buyer's: the
+    name, postcode and street normalised, so two buyers who share a common name
+    are two buyers.
+    """
+
+    lookup: tuple
+    match: tuple
+
+
+def split_key(organisation_id: int, facts: ConsignmentFacts) -> SplitKey | None:
+    """The split key of a low-value consignment with a named consignee, or None."""
     value = facts.intrinsic_value_eur
     day = facts.arrival_date or facts.on
     if value is None or value > LOW_VALUE_EUR or not facts.consignee_name.strip():
         return None
+    return SplitKey(
+        lookup=(
+            organisation_id,
+            facts.consignee_name.strip().upper(),
+            facts.consignee_postcode.strip().upper(),
+            facts.consignor_name.strip().upper(),
+            day,
+        ),
+        match=_match(
+            organisation_id,
+            day,
+            facts.consignee_name,
+            facts.consignee_postcode,
+            facts.consignee_address,
+            facts.consignor_name,
+        ),
+    )
+
+
+def _match(organisation_id, day, name, postcode, address, consignor) -> tuple:
     return (
         organisation_id,
-        facts.consignee_name.strip().upper(),
-        facts.consignee_postcode.strip().upper(),
-        facts.consignor_name.strip().upper(),
         day,
+        _party(name),
+        _party(postcode),
+        _party(address),
+        _party(consignor),
     )
 
 
@@ -214,8 +298,8 @@ _SIBLINGS_SQL = """
 WITH keys (organisation_id, consignee, postcode, consignor, day) AS (
     SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::date[])
 )
-SELECT c.hawb, d.intrinsic_value_eur, k.organisation_id, k.consignee, k.postcode,
-       k.consignor, k.day
+SELECT c.hawb, d.intrinsic_value_eur, k.organisation_id, k.day, c.consignee_name,
+       c.consignee_postcode, c.consignee_address, c.consignor_name
 FROM keys k
 JOIN shipments_consignment c
   ON c.organisation_id = k.organisation_id
@@ -242,6 +326,8 @@ def split_siblings(
     the others of this batch, and filed ones, found with a single query.
 
     `entries` are (identity, split_key, sibling) per consignment of the batch.
+    Parcels count as one buyer's when name, postcode and street agree once
+    normalised (SplitKey.match), not on the name alone.
     A manifest's own parcels are excluded: the pipeline puts all of a
     consignee's parcels in one chunk, so they are already in the batch. The
     query is driven by the batch's keys through an expression index on the
@@ -249,13 +335,15 @@ def split_siblings(
     """
     by_key: dict[tuple, list[tuple[object, SplitSibling]]] = defaultdict(list)
     keys: dict[object, tuple] = {}
+    lookups: set[tuple] = set()
     for ident, key, sibling in entries:
         if key is not None:
-            keys[ident] = key
-            by_key[key].append((ident, sibling))
+            keys[ident] = key.match
+            by_key[key.match].append((ident, sibling))
+            lookups.add(key.lookup)
     if not keys:
         return {}
-    distinct = list(by_key)
+    distinct = list(lookups)
     with connection.cursor() as cursor:
         cursor.execute(
             _SIBLINGS_SQL,
@@ -267,8 +355,10 @@ def split_siblings(
                 exclude_manifest,
             ],
         )
-        for hawb, value, *key in cursor.fetchall():
-            by_key[tuple(key)].append((None, SplitSibling(hawb, value)))
+        for hawb, value, organisation_id, day, *parties in cursor.fetchall():
+            match = _match(organisation_id, day, *parties)
+            if match in by_key:
+                by_key[match].append((None, SplitSibling(hawb, value)))
     return {
         ident: tuple(s for other, s in by_key[key] if other != ident)
         for ident, key in keys.items()

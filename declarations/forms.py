@@ -441,7 +441,18 @@ class GoodsItemForm(forms.Form):
         label=_("Product ID"),
         max_length=70,
         required=False,
-        help_text=_("SKU or barcode (GTIN), if you have one."),
+        help_text=_(
+            "The seller's SKU or article number; required from 1 November 2026."
+        ),
+    )
+    manufacturer_product_id = forms.CharField(
+        label=_("Manufacturer's product ID"),
+        max_length=70,
+        required=False,
+        help_text=_(
+            "Barcode (GTIN/EAN) or the maker's part number; required from "
+            "1 November 2026."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -508,6 +519,19 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "The declarant reads this. Say what was checked or what is missing."
+            "The declarant reads this. Say what was checked or what is missing; "
+            "never mention sanctions screening or a listed party (no tipping off)."
+        ),
+    )
+
+
+class ClearanceForm(forms.Form):
+    """An officer's reason for finding a matched party to be a namesake."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What tells this party from the listed one (date of birth, address, "
+            "registration number…). Officers only read this."
         ),
     )

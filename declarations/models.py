@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import ApiKey, Organisation
+from reference.models import SanctionsEntry, SanctionsList
 from shipments.models import Consignment, Manifest
 
 
@@ -213,6 +215,18 @@ class Declaration(models.Model):
                 | Q(mrn__isnull=False),
                 name="declaration_mrn_after_acceptance",
             ),
+            # Accepted means priced: from acceptance on, every amount is set (an
+            # export's are 0), whichever path wrote the row (services, COPY).
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "validating", "rejected"])
+                | Q(
+                    customs_duty_eur__isnull=False,
+                    import_vat_eur__isnull=False,
+                    fees_eur__isnull=False,
+                    total_due_eur__isnull=False,
+                ),
+                name="declaration_amounts_after_acceptance",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-risk_score"]),
@@ -248,14 +262,13 @@ class Declaration(models.Model):
         labels = dict(DocumentKind.choices)
         return [labels.get(kind, kind) for kind in self.requested_documents]
 
-    @property
-    def officer_message(self) -> "StatusChange | None":
-        """The latest decision an officer explained to the declarant."""
-        decisions = (Status.RELEASED, Status.HELD, Status.REFUSED, Status.INVALIDATED)
-        for change in reversed(list(self.status_changes.all())):
-            if change.to_status in decisions and change.reason:
-                return change
-        return None
+    @cached_property
+    def trader_view(self):
+        """Its findings and history as the filer may see them (no screening):
+        every trader-facing page, API answer, PDF and e-mail reads this."""
+        from declarations.disclosure import trader_view
+
+        return trader_view(self)
 
     @property
     def reference_date(self):
@@ -352,6 +365,13 @@ class GoodsItem(models.Model):
     )
     product_id = models.CharField(
         "product identifier", max_length=70, blank=True, help_text="SKU or GTIN."
+    )
+    manufacturer_product_id = models.CharField(
+        "manufacturer's product identifier",
+        max_length=70,
+        blank=True,
+        help_text="GTIN/EAN barcode or the maker's part number (Delegated "
+        "Regulation (EU) 2026/1022).",
     )
     manifest_row = models.PositiveIntegerField(
         null=True, blank=True, help_text="The manifest row this item came from."
@@ -468,6 +488,15 @@ class ScreeningMatch(models.Model):
     kind = models.CharField(max_length=12)
     programmes = models.CharField(max_length=300, blank=True)
     score = models.DecimalField(max_digits=5, decimal_places=1)
+    # The listed entry itself, for its aliases, addresses and remarks: imported
+    # lists are kept when a newer one becomes active, so this stays as matched.
+    entry = models.ForeignKey(
+        SanctionsEntry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -475,6 +504,96 @@ class ScreeningMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party} {self.screened_name} ~ {self.matched_name} ({self.score})"
+
+
+class ScreeningClearance(models.Model):
+    """An officer's finding that a party is a namesake, not the listed party.
+
+    Remembered for that party (normalised name, country and address) and that
+    list entry as it read then (its digest): screening no longer raises it, so
+    officers are not asked again every day. When a refresh changes the entry,
+    the digest differs, the clearance no longer applies and the next match
+    goes to an officer again (Art. 6 and 13 Directive (EU) 2015/849: a
+    risk-based judgement that is recorded and reviewed when facts change).
+    """
+
+    party_name = models.CharField(max_length=300)
+    name_key = models.CharField(max_length=300, db_index=True)
+    country = models.CharField(max_length=2, blank=True)
+    address_key = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=12)
+    external_id = models.CharField(max_length=40)
+    entry_digest = models.CharField(max_length=64)
+    entry = models.ForeignKey(
+        SanctionsEntry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The entry as it read when cleared.",
+    )
+    declaration = models.ForeignKey(
+        Declaration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="screening_clearances",
+        help_text="The declaration the officer decided it on.",
+    )
+    reason = models.TextField()
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-cleared_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "name_key",
+                    "country",
+                    "address_key",
+                    "source",
+                    "external_id",
+                    "entry_digest",
+                ],
+                condition=Q(withdrawn_at__isnull=True),
+                name="screening_clearance_one_per_party_and_entry",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_name} ≠ {self.source} {self.external_id}"
+
+
+class SanctionsRescreen(models.Model):
+    """That the unreleased declarations were screened again after a list became
+    active: one row per list, so the sweep does the work once."""
+
+    list = models.OneToOneField(
+        SanctionsList, on_delete=models.CASCADE, related_name="+"
+    )
+    added_entries = models.PositiveIntegerField(
+        default=0, help_text="Entries new or changed since the previous list."
+    )
+    declarations_screened = models.PositiveIntegerField(default=0)
+    new_hits = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"{self.list}: {self.new_hits} new hits"
 
 
 class RuleSetting(models.Model):

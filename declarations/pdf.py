@@ -29,7 +29,9 @@ def qr_svg(text: str) -> SafeString:
 def release_decision(declaration: Declaration) -> StatusChange | None:
     """The officer's (or the automatic) decision that released the declaration."""
     changes = [
-        c for c in declaration.status_changes.all() if c.to_status == Status.RELEASED
+        c
+        for c in declaration.trader_view.status_history
+        if c.to_status == Status.RELEASED
     ]
     return changes[-1] if changes else None
 
@@ -40,7 +42,7 @@ def _context(declaration: Declaration) -> dict:
         "consignment": declaration.consignment,
         "shipment": declaration.consignment.shipment,
         "items": list(declaration.items.all()),
-        "issues": list(declaration.issues.all()),
+        "issues": declaration.trader_view.issues,
         "computation": declaration.computation,
     }
 

@@ -25,6 +25,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.webhooks import webhook_events_emit
+from declarations.disclosure import (
+    NEUTRAL_CODE,
+    neutral_reason,
+    trader_findings,
+    trader_reason,
+)
 from declarations.facts import RateBook, reference_data, split_key, split_siblings
 from declarations.models import (
     Declaration,
@@ -34,7 +40,6 @@ from declarations.models import (
     Status,
     ValidationIssue,
 )
-from declarations.rules import run_rules
 from declarations.rules.base import (
     ConsignmentFacts,
     Issue,
@@ -42,14 +47,9 @@ from declarations.rules.base import (
     ReferenceData,
     SplitSibling,
 )
-from declarations.rules.vat import expected_procedure_code
 from declarations.services.filing import PARTY_FIELDS
-from declarations.services.validation import (
-    AMOUNT_FIELDS,
-    mrns_issue,
-    quote_for,
-    status_reason,
-)
+from declarations.services.validation import AMOUNT_FIELDS, mrns_issue
+from declarations.verdict import status_reason, verdict
 from shipments.manifest_parsing import conflicting_fields
 from shipments.manifests import ISSUE_COLUMNS, copy_rows
 from shipments.models import (
@@ -89,6 +89,7 @@ class Candidate:
     facts: ConsignmentFacts | None = None
     issues: list[Issue] = field(default_factory=list)
     quote: Any = None
+    procedure_code: str = ""
     outcome: str = ""
     mrn: str | None = None
     consignment_id: int | None = None
@@ -236,6 +237,7 @@ def _line(row: int, data: dict[str, str], errors: list[dict]) -> Line:
         item_value=value,
         net_mass_kg=net,
         product_id=data.get("product_id", ""),
+        manufacturer_product_id=data.get("manufacturer_product_id", ""),
     )
     return Line(row, item, issues)
 
@@ -412,24 +414,22 @@ def _safe_int(text: str | None, *, default: int) -> int:
 
 
 def _judge(c: Candidate, shipments: dict[str, Shipment], rates: RateBook) -> None:
-    facts = c.facts
-    issues = run_rules(facts)
     # Row errors: each line's own, attached to the item it would have been.
+    row_errors = []
     numbered = iter(range(1, len(c.lines) + 1))
     for line in c.lines:
         item_no = next(numbered) if line.item else None
-        issues.extend(replace(e, item_line=item_no) for e in line.errors)
-    issues.extend(_flight_mismatch(c, shipments))
-    c.issues = issues
-    c.quote = quote_for(facts, rates)
-    errors = any(i.severity == Severity.ERROR for i in issues)
-    score = min(sum(i.risk_points for i in issues), 100)
-    if errors:
-        c.outcome = Status.REJECTED
-    elif score >= settings.REVIEW_RISK_THRESHOLD:
-        c.outcome = Status.UNDER_REVIEW
-    else:
-        c.outcome = Status.ACCEPTED
+        row_errors.extend(replace(e, item_line=item_no) for e in line.errors)
+    judged = verdict(
+        c.facts,
+        rates,
+        review_threshold=settings.REVIEW_RISK_THRESHOLD,
+        extra_issues=[*row_errors, *_flight_mismatch(c, shipments)],
+    )
+    c.issues = list(judged.issues)
+    c.quote = judged.quote
+    c.procedure_code = judged.procedure_code
+    c.outcome = judged.outcome
 
 
 def _flight_mismatch(c: Candidate, shipments: dict[str, Shipment]) -> list[Issue]:
@@ -582,25 +582,22 @@ def _write(
                         i.item_value,
                         i.net_mass_kg,
                         i.product_id[:70],
+                        i.manufacturer_product_id[:70],
                         line.row,
                     )
                 )
         rows_of_item = {
             n: line.row for n, line in enumerate((ln for ln in c.lines if ln.item), 1)
         }
-        for issue in c.issues:
-            issues.append(
-                (
-                    c.declaration_id,
-                    item_of_line.get(issue.item_line),
-                    issue.code,
-                    issue.severity,
-                    issue.field[:64],
-                    issue.message,
-                    issue.risk_points,
-                    now,
-                )
-            )
+        # The manifest's issue list is the filer's: what it may see of them.
+        for issue in trader_findings(
+            c.issues,
+            code=lambda i: i.code,
+            risk_points=lambda i: i.risk_points,
+            neutral=lambda: Issue(
+                NEUTRAL_CODE, Severity.WARNING, "", neutral_reason()
+            ),
+        ):
             if issue.code.startswith("ROW-"):
                 continue  # listed with its own row when the file was staged
             row = rows_of_item.get(issue.item_line, c.first_row)
@@ -613,6 +610,19 @@ def _write(
                     issue.severity,
                     issue.field[:64],
                     issue.message,
+                )
+            )
+        for issue in c.issues:
+            issues.append(
+                (
+                    c.declaration_id,
+                    item_of_line.get(issue.item_line),
+                    issue.code,
+                    issue.severity,
+                    issue.field[:64],
+                    issue.message,
+                    issue.risk_points,
+                    now,
                 )
             )
             if hit := issue.screening:
@@ -628,6 +638,7 @@ def _write(
                         hit.kind,
                         hit.programmes[:300],
                         Decimal(str(round(hit.score, 1))),
+                        hit.entry_id,
                         now,
                     )
                 )
@@ -685,7 +696,12 @@ def _announce(manifest: Manifest, fresh: list[Candidate], now) -> None:
                         "hawb": c.hawb,
                         "status": to_status,
                         "from_status": from_status,
-                        "reason": status_reason(c.issues),
+                        "reason": trader_reason(
+                            reason=status_reason(c.issues),
+                            to_status=to_status,
+                            automatic=True,
+                            screened=False,  # the reason names a hit's code
+                        ),
                         "at": now.isoformat(),
                         "manifest": manifest.pk,
                     },
@@ -836,7 +852,7 @@ def _outcome_values(c: Candidate) -> dict[str, Any]:
         "status": c.outcome,
         "vat_path": vat_path,
         "ioss_number": f.ioss_number[:12],
-        "additional_procedure_code": expected_procedure_code(vat_path),
+        "additional_procedure_code": c.procedure_code,
         "risk_score": min(sum(i.risk_points for i in c.issues), 100),
         "exchange_rate": quote.rate.rate if quote else f.eur_rate,
         "exchange_rate_date": quote.rate.ecb_date if quote else None,
@@ -857,6 +873,7 @@ ITEM_COLUMNS = (
     "item_value",
     "net_mass_kg",
     "product_id",
+    "manufacturer_product_id",
     "manifest_row",
 )
 ISSUE_ROW_COLUMNS = (
@@ -888,6 +905,7 @@ MATCH_COLUMNS = (
     "kind",
     "programmes",
     "score",
+    "entry_id",
     "created_at",
 )
 

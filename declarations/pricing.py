@@ -57,10 +57,24 @@ CIF_NOTE = gettext_lazy(
     "Transport and insurance, declared to the place of destination, are counted "
     "in the customs value, and so once in the VAT base."
 )
+OUTSIDE_VAT_AREA_NOTE = gettext_lazy(
+    "The consignee is in %(territory)s, outside the EU VAT area (Art. 6 Directive "
+    "2006/112/EC): no EU import VAT is due."
+)
+INDICATIVE_NOTE = gettext_lazy(
+    "Indicative: the ad-valorem duty is a typical rate of the HS chapter, not the "
+    "rate of the 10-digit TARIC code; customs set the duty due on the TARIC code."
+)
 NOT_LOW_VALUE_NOTE = gettext_lazy(
     "The %(path)s path covers consignments of EUR 150 or less only; import VAT is "
     "due at clearance."
 )
+
+
+# Member states that tax imports under the special arrangements at their standard
+# rate, whatever the goods (the option of Art. 369zb(2) Directive 2006/112/EC):
+# Belgium does [M: domain notes, one secondary source].
+SPECIAL_ARRANGEMENTS_AT_STANDARD_RATE = frozenset({"BE"})
 
 
 class PricingError(ValueError):
@@ -74,6 +88,9 @@ class PricingItem:
     hs_code: str
     item_value: Decimal  # of the whole line (all units), in the consignment currency
     quantity: int = 1
+    # The 6-digit HS subheading (first 6 digits of an HS, CN or TARIC code),
+    # worked out once: pricing compares it with every charge line's prefix.
+    subheading: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.item_value < 0:
@@ -84,11 +101,8 @@ class PricingItem:
             raise ValueError(
                 _("Quantity %(quantity)s is below 1.") % {"quantity": self.quantity}
             )
-
-    @property
-    def subheading(self) -> str:
-        """The 6-digit HS subheading (first 6 digits of an HS, CN or TARIC code)."""
-        return "".join(c for c in self.hs_code if c.isdigit())[:6]
+        digits = "".join(c for c in self.hs_code if c.isdigit())[:6]
+        object.__setattr__(self, "subheading", digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +111,18 @@ class PricingInput:
 
     declaration_type: str  # H7, H1 or EX
     on: date  # the date rates and charge lines are taken at
-    destination_country: str
+    destination_country: str  # where transport ends (the consignee's country)
     currency: str
     vat_path: str  # IOSS, SPECIAL or STANDARD
     transport_cost: Decimal  # to the place of destination, in `currency`
     insurance_cost: Decimal  # to the place of destination, in `currency`
     items: tuple[PricingItem, ...] = ()
+    # The member state of import, whose VAT and national fees apply (BE at LGG),
+    # whatever the destination (Art. 60-61 Directive 2006/112/EC).
+    import_country: str = "BE"
+    # The consignee's territory when it is outside the EU VAT area (Art. 6
+    # Directive 2006/112/EC), e.g. "Canary Islands": no EU import VAT.
+    outside_vat_area: str = ""
 
     def __post_init__(self) -> None:
         if self.vat_path not in VAT_PATHS:
@@ -114,14 +134,21 @@ class PricingInput:
         object.__setattr__(
             self, "destination_country", self.destination_country.strip().upper()
         )
+        object.__setattr__(self, "import_country", self.import_country.strip().upper())
 
     @classmethod
     def from_facts(cls, facts: Any) -> "PricingInput":
-        """Build from the rule book's ConsignmentFacts (destination = consignee's)."""
+        """Build from the rule book's ConsignmentFacts: priced in the member state
+        of import, for the consignee's country and territory."""
+        territory = facts.consignee_territory
         return cls(
             declaration_type=facts.declaration_type,
             on=facts.on,
             destination_country=facts.consignee_country,
+            import_country=facts.member_state_of_import,
+            outside_vat_area=(
+                territory.name if territory and not territory.in_vat_area else ""
+            ),
             currency=facts.currency,
             vat_path=facts.vat_path or "STANDARD",
             transport_cost=facts.transport_cost,
@@ -178,6 +205,11 @@ class Quote:
     other_rates: tuple[CustomsRate, ...] = ()  # of charge lines in other currencies
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def indicative(self) -> bool:
+        """True when a line (an ad-valorem duty) is a typical rate, not the tariff's."""
+        return any(line.indicative for line in self.lines)
+
     def as_dict(self) -> dict[str, Any]:
         """The quote as JSON-ready values: amounts as decimal strings, ISO dates."""
         return {
@@ -192,6 +224,7 @@ class Quote:
             "vat_due_at": self.vat_due_at,
             "fees_eur": str(self.fees_eur),
             "total_due_eur": str(self.total_due_eur),
+            "indicative": self.indicative,
             "rate": _rate_dict(self.rate),
             "other_rates": [_rate_dict(rate) for rate in self.other_rates],
             "lines": [_line_dict(line) for line in self.lines],
@@ -270,7 +303,7 @@ class _Pricer:
             line
             for line in lines
             if line.in_force(on=consignment.on)
-            and line.covers(country=consignment.destination_country)
+            and line.covers(country=consignment.import_country)
             and self.applies(line)
         ]
 
@@ -373,34 +406,146 @@ class _Pricer:
             made.append((quote_line, exact))
         return made
 
-    def vat_line(self, duty: Decimal) -> QuoteLine:
+    def item_duties(
+        self, duty_made: Sequence[tuple[QuoteLine, Decimal, ChargeLineData]]
+    ) -> list[Decimal]:
+        """Each item's share of the duty, unrounded: a per-item line goes to its
+        item; a per-subheading amount to the items of that subheading; anything
+        else in proportion to value. Only needed when items take different VAT
+        rates."""
+        shares = [Decimal(0)] * len(self.items)
+        for quote_line, exact, line in duty_made:
+            if quote_line.item_line:
+                shares[quote_line.item_line - 1] += exact
+                continue
+            matching = [
+                n
+                for n, item in enumerate(self.items)
+                if item.subheading.startswith(line.hs_prefix)
+            ]
+            if line.basis == "per_subheading":
+                groups: dict[str, list[int]] = {}
+                for n in matching:
+                    groups.setdefault(self.items[n].subheading, []).append(n)
+                each = exact / len(groups) if groups else Decimal(0)
+                for members in groups.values():
+                    self._spread(shares, members, each)
+            else:
+                self._spread(shares, matching, exact)
+        return shares
+
+    def _spread(self, shares: list[Decimal], members: list[int], amount: Decimal):
+        total = sum((self.items[n].item_value for n in members), Decimal(0))
+        for n in members:
+            weight = (
+                self.items[n].item_value / total if total else Decimal(1) / len(members)
+            )
+            shares[n] += amount * weight
+
+    def vat_rate_line(self, number: int, item: PricingItem) -> ChargeLineData:
+        """The member state of import's VAT line for an item: the most specific
+        HS prefix wins (books 4901 at 6 % over the standard 21 %)."""
         consignment = self.consignment
-        lines = [line for line in self.lines if line.kind == "vat"]
-        if not lines:
+        standard_only = (
+            consignment.vat_path == "SPECIAL"
+            and self.low_value
+            and consignment.import_country in SPECIAL_ARRANGEMENTS_AT_STANDARD_RATE
+        )
+        candidates = [
+            line
+            for line in self.lines
+            if line.kind == "vat"
+            and item.subheading.startswith(line.hs_prefix)
+            and not (standard_only and line.hs_prefix)
+        ]
+        if not candidates:
             raise PricingError(
                 _(
-                    "No import VAT rate in force for %(country)s on %(on)s: add a VAT "
-                    "charge line."
+                    "No import VAT rate of %(country)s (the member state of import) "
+                    "in force on %(on)s for item %(number)s (HS %(hs_code)s): add a "
+                    "VAT charge line for %(country)s."
                 )
-                % {"country": consignment.destination_country, "on": consignment.on}
+                % {
+                    "country": consignment.import_country,
+                    "on": consignment.on,
+                    "number": number,
+                    "hs_code": item.hs_code,
+                }
             )
-        line = max(lines, key=lambda c: (bool(c.country), c.valid_from))
-        assert line.rate is not None
+        return max(
+            candidates,
+            key=lambda c: (len(c.hs_prefix), bool(c.country), c.valid_from),
+        )
+
+    def vat_lines(
+        self, duty: Decimal, duty_made: Sequence[tuple[QuoteLine, Decimal, Any]]
+    ) -> list[QuoteLine]:
+        """Import VAT of the member state of import, one line per rate."""
+        consignment = self.consignment
+        chosen = [
+            self.vat_rate_line(number, item)
+            for number, item in enumerate(self.items, start=1)
+        ]
+        if not chosen:
+            raise PricingError(_("The consignment has no goods items to price."))
         # Transport and insurance to the destination are already in the customs
         # value (see the module docstring), so the base adds only the duty.
-        base = self.customs_value + duty
-        exact = base * line.rate / 100
+        by_line: dict[ChargeLineData, list[int]] = {}
+        for n, line in enumerate(chosen):
+            by_line.setdefault(line, []).append(n)
+        if len(by_line) == 1:
+            bases = {chosen[0]: self.customs_value + duty}
+        else:
+            item_duty = self.item_duties(duty_made)
+            bases = {
+                line: sum(
+                    (
+                        self.eur(self.items[n].item_value)
+                        + self._cost_share(n)
+                        + item_duty[n]
+                        for n in members
+                    ),
+                    Decimal(0),
+                )
+                for line, members in by_line.items()
+            }
         path = consignment.vat_path
         note, due_at = "", "clearance"
+        zero = False
         if path in ("IOSS", "SPECIAL") and not self.low_value:
             note = NOT_LOW_VALUE_NOTE % {"path": path}
         elif path == "IOSS":
-            exact, note, due_at = Decimal(0), str(IOSS_NOTE), "checkout"
+            zero, note, due_at = True, str(IOSS_NOTE), "checkout"
         elif path == "SPECIAL":
             note, due_at = str(SPECIAL_NOTE), "delivery"
-        return self.make(
-            line, exact, base_eur=_cents(base), rate=line.rate, due_at=due_at, note=note
-        )
+        made = []
+        for line, base in bases.items():
+            assert line.rate is not None
+            exact = Decimal(0) if zero else base * line.rate / 100
+            values: dict[str, Any] = {}
+            if len(bases) > 1:
+                numbers = ", ".join(str(n + 1) for n in by_line[line])
+                values["label"] = _("%(label)s, items %(numbers)s") % {
+                    "label": line.label,
+                    "numbers": numbers,
+                }
+            made.append(
+                self.make(
+                    line,
+                    exact,
+                    base_eur=_cents(base),
+                    rate=line.rate,
+                    due_at=due_at,
+                    note=note,
+                    **values,
+                )
+            )
+        return made
+
+    def _cost_share(self, n: int) -> Decimal:
+        if self.goods_value:
+            return self.costs * (self.items[n].item_value / self.goods_value)
+        return self.costs / len(self.items)
 
     def make(
         self,
@@ -423,25 +568,35 @@ class _Pricer:
         )
 
     def quote(self) -> Quote:
-        duty_made: list[tuple[QuoteLine, Decimal]] = []
+        duty_made: list[tuple[QuoteLine, Decimal, ChargeLineData | None]] = []
         for line in self.lines:
             if line.kind == "duty_low_value":
                 made = self.fixed_line(line)
                 if made is not None:
-                    duty_made.append(made)
+                    duty_made.append((*made, line))
         ad_valorem = [line for line in self.lines if line.kind == "duty_ad_valorem"]
         if not self.low_value:
-            duty_made.extend(self.ad_valorem_lines(ad_valorem))
-        duty_exact = sum((exact for _, exact in duty_made), Decimal(0))
-        vat = self.vat_line(duty_exact)
+            duty_made.extend(
+                (*made, None) for made in self.ad_valorem_lines(ad_valorem)
+            )
+        duty_exact = sum((exact for _, exact, _ in duty_made), Decimal(0))
+        notes = [str(CIF_NOTE)] if self.costs else []
+        territory = self.consignment.outside_vat_area
+        if territory:
+            vat_lines: list[QuoteLine] = []
+            notes.append(str(OUTSIDE_VAT_AREA_NOTE % {"territory": territory}))
+        else:
+            vat_lines = self.vat_lines(duty_exact, duty_made)
         fees = [
             made
             for line in self.lines
             if line.kind == "fee" and (made := self.fixed_line(line)) is not None
         ]
-        duty_lines = [quote_line for quote_line, _ in duty_made]
+        duty_lines = [quote_line for quote_line, _, _ in duty_made]
         fee_lines = [quote_line for quote_line, _ in fees]
-        lines = (*duty_lines, vat, *fee_lines)
+        lines = (*duty_lines, *vat_lines, *fee_lines)
+        if any(line.indicative for line in lines):
+            notes.append(str(INDICATIVE_NOTE))
         return Quote(
             on=self.consignment.on,
             currency=self.consignment.currency,
@@ -450,8 +605,8 @@ class _Pricer:
             intrinsic_value_eur=_cents(self.intrinsic),
             customs_value_eur=_cents(self.customs_value),
             customs_duty_eur=sum((q.amount_eur for q in duty_lines), Decimal("0.00")),
-            import_vat_eur=vat.amount_eur,
-            vat_due_at=vat.due_at,
+            import_vat_eur=sum((q.amount_eur for q in vat_lines), Decimal("0.00")),
+            vat_due_at=vat_lines[0].due_at if vat_lines else None,
             fees_eur=sum((q.amount_eur for q in fee_lines), Decimal("0.00")),
             total_due_eur=sum(
                 (q.amount_eur for q in lines if q.due_at == "clearance"),
@@ -460,7 +615,7 @@ class _Pricer:
             rate=self.rate,
             lines=lines,
             other_rates=tuple(self.used_rates[c] for c in sorted(self.used_rates)),
-            notes=(str(CIF_NOTE),) if self.costs else (),
+            notes=tuple(notes),
         )
 
 
@@ -514,9 +669,7 @@ def consignment_price(*, consignment: PricingInput) -> Quote:
 
     Raises RateUnavailable (its message says why) when a customs rate is missing.
     """
-    lines = charge_lines_in_force(
-        on=consignment.on, country=consignment.destination_country
-    )
+    lines = charge_lines_in_force(on=consignment.on, country=consignment.import_country)
     rate = customs_rate(currency=consignment.currency, on=consignment.on)
     other_rates = {
         currency: customs_rate(currency=currency, on=consignment.on)

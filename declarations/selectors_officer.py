@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Func, Q
@@ -17,6 +18,7 @@ from declarations.models import (
     StatusChange,
     ValidationIssue,
 )
+from reference.selectors import sanctions_lists_freshness
 
 # Why a declaration is in the queue, as an officer reads it.
 REASON_LABELS = {
@@ -173,4 +175,12 @@ def dashboard_screening_hits(*, days: int = 30) -> list[dict]:
             ),
         )
         .order_by("-hits", "kind")
+    )
+
+
+def sanctions_freshness() -> list:
+    """Each sanctions list officers rely on, loaded or not, with its age against
+    SANCTIONS_MAX_AGE_DAYS."""
+    return sanctions_lists_freshness(
+        today=timezone.localdate(), max_age_days=settings.SANCTIONS_MAX_AGE_DAYS
     )

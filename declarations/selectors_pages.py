@@ -18,8 +18,11 @@ from declarations.pricing import (
     Quote,
     consignment_price,
 )
+from declarations.rules.base import member_state_of_import
 from declarations.selectors import declarations_of
 from reference.rates import RateUnavailable
+from reference.selectors import eu_vat_area_countries
+from reference.territories import territory_of
 from shipments.models import Consignment
 
 # --- The list of declarations ----------------------------------------------------
@@ -181,16 +184,29 @@ def declaration_estimate(declaration: Declaration) -> Estimate:
         missing.append(_("the invoice currency (section Value and VAT)"))
     if declaration.type != DeclarationType.EX and not consignment.consignee_country:
         missing.append(
-            _("the consignee's country, which decides the VAT rate (section Consignee)")
+            _("the consignee's country, where the goods go (section Consignee)")
         )
     if missing:
         return Estimate(missing=tuple(missing))
+    shipment = consignment.shipment
+    territory = territory_of(
+        consignment.consignee_country,
+        consignment.consignee_postcode,
+        consignment.consignee_city,
+    )
     try:
         quote = consignment_price(
             consignment=PricingInput(
                 declaration_type=declaration.type,
                 on=declaration.reference_date,
                 destination_country=consignment.consignee_country,
+                import_country=member_state_of_import(
+                    shipment.arrival_airport if shipment else "",
+                    eu_vat_area_countries(),
+                ),
+                outside_vat_area=(
+                    territory.name if territory and not territory.in_vat_area else ""
+                ),
                 currency=consignment.currency,
                 vat_path=declaration.vat_path or "STANDARD",
                 transport_cost=consignment.transport_cost or Decimal(0),

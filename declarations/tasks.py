@@ -214,3 +214,37 @@ def resume_stalled_manifests() -> int:
     return manifests_resume_stalled(
         stalled_after=timedelta(seconds=settings.MANIFEST_STALL_SECONDS)
     )
+
+
+def _log_rescreen_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    logger.error(
+        "Screening unreleased declarations again after a sanctions list refresh "
+        "failed; the beat's next sweep tries again: %s",
+        exc,
+    )
+
+
+@shared_task(
+    **RELIABLE,
+    time_limit=1800,
+    soft_time_limit=1700,
+    on_failure=_log_rescreen_failure,
+)
+def sanctions_rescreen(self, *args) -> int:
+    """After a sanctions list refresh (linked to it, and swept by the beat):
+    screen unreleased declarations again when a list became active with new or
+    changed entries. Returns the declarations with a new hit. Extra positional
+    arguments (a linked refresh's result) are ignored."""
+    from declarations.services.screening import sanctions_rescreen_pending
+
+    done = sanctions_rescreen_pending()
+    for run in done:
+        logger.info(
+            "%s: %d entries new or changed, %d declarations screened again, "
+            "%d new hits",
+            run.list,
+            run.added_entries,
+            run.declarations_screened,
+            run.new_hits,
+        )
+    return sum(run.new_hits for run in done)

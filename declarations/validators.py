@@ -31,7 +31,9 @@ def _raise(problem: str | None) -> None:
 
 
 def validate_eori(value: str) -> None:
-    _raise(eori_problem(normalise_eori(value)))
+    """A consignee's EORI: well formed, whichever country issued it (only a
+    declarant's or representative's must be EU-issued: accounts.eori)."""
+    _raise(eori_problem(normalise_eori(value), eu_issued=False))
 
 
 def validate_ioss(value: str) -> None:

@@ -68,7 +68,7 @@ def _declaration(request: HttpRequest, pk: int) -> Declaration:
 
 def _issues_by_field(declaration: Declaration) -> dict[str, list]:
     grouped: dict[str, list] = {}
-    for issue in declaration.issues.all():
+    for issue in declaration.trader_view.issues:
         if issue.item_id is None:
             grouped.setdefault(issue.field, []).append(issue)
     return grouped
@@ -102,7 +102,7 @@ def _page_context(declaration: Declaration, **extra) -> dict:
         ],
         "officer_messages": [
             change
-            for change in declaration.status_changes.all()
+            for change in declaration.trader_view.status_history
             if change.reason and change.to_status in OFFICER_STATUSES
         ],
         "estimate": selectors_pages.declaration_estimate(declaration),
@@ -119,7 +119,7 @@ def _names(section: dict):
 def _issue_links(declaration: Declaration, shown: set[str]) -> list[tuple]:
     """Each issue with the page anchor of what it is about, or "" when none."""
     links = []
-    for issue in declaration.issues.all():
+    for issue in declaration.trader_view.issues:
         if issue.item_id is not None:
             anchor = f"item-{issue.item.line}"
         elif issue.field in shown:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.errors import ApplicationError
 from declarations.pipeline import manifest_progress
 from declarations.services.manifests import manifest_submit
 from declarations.views import HtmxHttpRequest, organisation_of
@@ -36,6 +37,9 @@ def manifest_upload(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("manifests:list")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
         return redirect("manifests:list")
     if not created:
         messages.info(

@@ -206,10 +206,26 @@ def charge_lines_filter(
     )
 
 
+# (on, country) -> (the stored lines filtered, the filtered lines); an entry is
+# used only while the stored lines are the same tuple (a reload makes another).
+_in_force: dict[tuple[date, str], tuple[tuple, tuple]] = {}
+
+
 def charge_lines_in_force(*, on: date, country: str) -> tuple[ChargeLineData, ...]:
-    """The active charge lines valid on `on` for destination `country` or all the EU.
+    """The active charge lines valid on `on` for `country` (the member state of
+    import) or all the EU.
 
     The table is read once per process (it holds a few dozen rows) and filtered
-    in memory, so pricing thousands of consignments costs one query.
+    in memory once per day and country, so pricing thousands of consignments
+    costs one query.
     """
-    return charge_lines_filter(lines=_stored_charge_lines(), on=on, country=country)
+    stored = _stored_charge_lines()
+    key = (on, country)
+    cached = _in_force.get(key)
+    if cached is not None and cached[0] is stored:
+        return cached[1]
+    if len(_in_force) > 4096:
+        _in_force.clear()
+    lines = charge_lines_filter(lines=stored, on=on, country=country)
+    _in_force[key] = (stored, lines)
+    return lines

@@ -66,6 +66,36 @@ class ParsedEntry:
     remarks: str = ""
     reference: str = ""
     aliases: list[ParsedAlias] = field(default_factory=list)
+    addresses: str = ""
+
+    @property
+    def digest(self) -> str:
+        return entry_digest(
+            kind=self.kind,
+            name=self.name,
+            aliases=[a.name for a in self.aliases],
+            addresses=self.addresses,
+            programmes=self.programmes,
+            remarks=self.remarks,
+        )
+
+
+def entry_digest(
+    *,
+    kind: str,
+    name: str,
+    aliases: list[str],
+    addresses: str,
+    programmes: str,
+    remarks: str,
+) -> str:
+    """A fingerprint of what a listed entry says, stable across imports."""
+    names = sorted({" ".join(a.split()).upper() for a in aliases} - {name.upper()})
+    text = "\x1f".join(
+        [kind, " ".join(name.split()).upper(), *names, "\x1e", addresses,
+         programmes, remarks]
+    )  # fmt: skip
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _ofac_value(raw: str) -> str:
@@ -151,6 +181,18 @@ def _eu_entry(element: Element) -> ParsedEntry:
     remarks = [
         (remark.text or "").strip() for remark in element.findall(f"{EU_NS}remark")
     ]
+    addresses = [
+        ", ".join(
+            part
+            for part in (
+                address.get(key, "").strip()
+                for key in ("street", "poBox", "zipCode", "city", "region",
+                            "place", "countryDescription")
+            )
+            if part
+        )
+        for address in element.findall(f"{EU_NS}address")
+    ]  # fmt: skip
     return ParsedEntry(
         external_id=element.get("logicalId", "").strip(),
         kind=EU_KINDS.get(code, SanctionsEntry.Kind.ENTITY),
@@ -159,6 +201,7 @@ def _eu_entry(element: Element) -> ParsedEntry:
         remarks="\n".join(r for r in remarks if r),
         reference=element.get("euReferenceNumber", "").strip(),
         aliases=aliases,
+        addresses="\n".join(a for a in addresses if a),
     )
 
 
@@ -215,6 +258,8 @@ def _store(
                     programmes=parsed.programmes,
                     remarks=parsed.remarks,
                     reference=parsed.reference,
+                    addresses=parsed.addresses,
+                    digest=parsed.digest,
                 )
                 for parsed in batch
             )

@@ -2,12 +2,15 @@
 
 import functools
 from collections.abc import Callable, Sized
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import ParamSpec, TypeVar
 
 import airportsdata
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from reference.models import Country, Currency, HsCode
+from reference.models import Country, Currency, HsCode, SanctionsList
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=Sized)
@@ -126,6 +129,13 @@ def iata_airport_exists(code: str) -> bool:
     return code.strip().upper() in _iata_airports()
 
 
+@functools.lru_cache(maxsize=256)
+def airport_country(code: str) -> str:
+    """The ISO country of an IATA airport (LGG -> BE), or "" when unknown."""
+    airport = _iata_airports().get(code.strip().upper())
+    return airport["country"] if airport else ""
+
+
 @functools.lru_cache(maxsize=1)
 def iata_airport_codes() -> frozenset[str]:
     """Every IATA airport code airportsdata knows."""
@@ -145,3 +155,69 @@ def hs_search(*, text: str, on: date, level: int | None = None):
     if level:
         codes = codes.filter(level=level)
     return codes
+
+
+# --- Sanctions lists: which are loaded, and how old they are ------------------
+
+SANCTIONS_SHORT_NAMES = {
+    SanctionsList.Source.OFAC_SDN: "OFAC",
+    SanctionsList.Source.EU_FSF: "EU",
+}
+
+
+@dataclass(frozen=True)
+class SanctionsListFreshness:
+    """One source's active list, as officers are told about it."""
+
+    source: str
+    name: str
+    published_on: date | None
+    imported_at: datetime | None
+    entries: int
+    age_days: int | None
+    max_age_days: int
+
+    @property
+    def loaded(self) -> bool:
+        return self.published_on is not None
+
+    @property
+    def stale(self) -> bool:
+        """Not loaded, or published longer ago than the allowed age."""
+        return not self.loaded or self.age_days > self.max_age_days
+
+    def __str__(self) -> str:
+        if not self.loaded:
+            return _("%(name)s list not loaded") % {"name": self.name}
+        return _("%(name)s list of %(date)s") % {
+            "name": self.name,
+            "date": date_format(self.published_on, "j F Y"),
+        }
+
+
+def sanctions_lists_freshness(
+    *, today: date, max_age_days: int
+) -> list[SanctionsListFreshness]:
+    """Each source's active list (or that none is loaded), oldest source first.
+
+    The age counts from the list's publication date, not from its import: an
+    old file imported today is still old.
+    """
+    active = {
+        row.source: row for row in SanctionsList.objects.filter(is_active=True)
+    }
+    found = []
+    for source, name in SANCTIONS_SHORT_NAMES.items():
+        row = active.get(source)
+        found.append(
+            SanctionsListFreshness(
+                source=source,
+                name=name,
+                published_on=row.published_on if row else None,
+                imported_at=row.imported_at if row else None,
+                entries=row.entry_count if row else 0,
+                age_days=(today - row.published_on).days if row else None,
+                max_age_days=max_age_days,
+            )
+        )
+    return found

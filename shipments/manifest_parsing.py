@@ -78,6 +78,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("item_value", ITEM, True, DECIMAL),
     Column("net_mass_kg", ITEM, False, DECIMAL),
     Column("product_id", ITEM, False, TEXT),
+    Column("manufacturer_product_id", ITEM, False, TEXT),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required is True)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from declarations.services.risk import unit_values_seed
 from reference.charges import charges_load
@@ -27,6 +28,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         charges_load()
         sanctions_load_shipped()
         unit_values_seed()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request with Accept-Language
+    activates its language for the rest of the thread, i.e. the next tests."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

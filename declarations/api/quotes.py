@@ -42,7 +42,13 @@ class QuoteItemInput(StrictInput):
 
 
 class QuoteInput(StrictInput):
-    destination_country = iso_code(2, validators.validate_country, default="BE")
+    destination_country = iso_code(
+        2,
+        validators.validate_country,
+        default="BE",
+        help_text="Where transport ends. The consignment is priced as declared at "
+        "LGG: Belgian import VAT and fees, whatever the destination.",
+    )
     currency = iso_code(3, validators.validate_currency)
     vat_path = serializers.ChoiceField(choices=VatPath.choices, default="STANDARD")
     type = serializers.ChoiceField(

@@ -38,7 +38,20 @@ class ItemInput(StrictInput):
         required=False,
         allow_null=True,
     )
-    product_id = serializers.CharField(max_length=70, required=False, allow_blank=True)
+    product_id = serializers.CharField(
+        max_length=70,
+        required=False,
+        allow_blank=True,
+        help_text="Merchant's product identifier (SKU); required from 1 November "
+        "2026 (Delegated Regulation (EU) 2026/1022).",
+    )
+    manufacturer_product_id = serializers.CharField(
+        max_length=70,
+        required=False,
+        allow_blank=True,
+        help_text="Manufacturer's product identifier (GTIN/EAN or the maker's part "
+        "number); required from 1 November 2026.",
+    )
 
 
 def _code(
@@ -150,6 +163,7 @@ class ItemOutput(serializers.Serializer):
         max_digits=12, decimal_places=3, allow_null=True
     )
     product_id = serializers.CharField()
+    manufacturer_product_id = serializers.CharField()
 
 
 class StatusChangeOutput(serializers.Serializer):
@@ -235,6 +249,11 @@ class ComputationOutput(serializers.Serializer):
     vat_due_at = serializers.ChoiceField(choices=DUE_AT, allow_null=True)
     fees_eur = money()
     total_due_eur = money()
+    indicative = serializers.BooleanField(
+        default=False,
+        help_text="True when a duty line is an indicative ad-valorem rate (a typical "
+        "rate of the HS chapter, not the TARIC code's): the duty is an estimate."
+    )
     rate = RateOutput()
     other_rates = RateOutput(many=True)
     lines = ChargeLineOutput(many=True)
@@ -344,10 +363,12 @@ class DeclarationOutput(serializers.Serializer):
     )
     invalidation_requested_at = serializers.DateTimeField(allow_null=True)
     documents = DocumentOutput(many=True)
-    risk_score = serializers.IntegerField()
     items = ItemOutput(many=True)
-    issues = IssueOutput(many=True)
-    status_history = StatusChangeOutput(many=True, source="status_changes")
+    # What the filer may see (declarations.disclosure): never a screening hit.
+    issues = IssueOutput(many=True, source="trader_view.issues")
+    status_history = StatusChangeOutput(
+        many=True, source="trader_view.status_history"
+    )
     submitted_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -389,6 +410,7 @@ EXAMPLE = {
             "item_value": "18.00",
             "net_mass_kg": "0.380",
             "product_id": "SKU-TS-001",
+            "manufacturer_product_id": "5412345000013",
         }
     ],
 }

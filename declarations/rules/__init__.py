@@ -1,6 +1,7 @@
 """The rule book: every module here holds rules, which register themselves on import."""
 
 import importlib
+import inspect
 import pkgutil
 from collections.abc import Mapping
 
@@ -23,6 +24,28 @@ def rule_book(settings: Mapping[str, RuleSettingData]) -> tuple[Rule, ...]:
     return tuple(rule(settings.get(rule.code)) for rule in registry.rules)
 
 
+def rule_list(settings: Mapping[str, RuleSettingData]) -> list[dict]:
+    """Every rule as officers read it: code, subject, severity, dates, risk
+    points, declaration types and the rule with its source (the docstring)."""
+    return sorted(
+        (
+            {
+                "code": rule.code,
+                "subject": type(rule).__module__.rsplit(".", 1)[-1],
+                "severity": rule.effective_severity,
+                "enabled": rule.setting.enabled,
+                "applies_from": rule.effective_from,
+                "applies_to": rule.effective_to,
+                "risk_points": rule.risk_points,
+                "declaration_types": ", ".join(rule.declaration_types),
+                "text": " ".join(inspect.getdoc(rule).split()),
+            }
+            for rule in rule_book(settings)
+        ),
+        key=lambda r: (r["subject"], r["code"]),
+    )
+
+
 def run_rules(facts: ConsignmentFacts) -> list[Issue]:
     """Every issue the rules in force at `facts.on` find, in a stable order."""
     reference = facts.reference
@@ -34,4 +57,4 @@ def run_rules(facts: ConsignmentFacts) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.item_line or 0, i.code, i.field))
 
 
-__all__ = ["registry", "rule_book", "run_rules"]
+__all__ = ["registry", "rule_book", "rule_list", "run_rules"]

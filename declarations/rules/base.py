@@ -1,12 +1,31 @@
 """The shape of a rule: a code, a severity, dates, and a pure check over facts."""
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, ClassVar
 
+from anyascii import anyascii
+
 from declarations.models import Severity
+from reference.selectors import airport_country
+from reference.territories import Territory, territory_of
+
+# The portal's office of import: Liège airport (LGG), in Belgium. A declaration
+# without a known EU arrival airport is presented there.
+OFFICE_OF_IMPORT = "LGG"
+OFFICE_OF_IMPORT_COUNTRY = "BE"
+
+
+def member_state_of_import(arrival_airport: str, eu_vat_area: frozenset[str]) -> str:
+    """Where goods are declared for import: the member state of the arrival
+    airport (LGG -> BE), whose VAT and national fees apply (Art. 60-61 and 70
+    Directive 2006/112/EC); BE (LGG) when no EU airport is given."""
+    country = airport_country(arrival_airport) if arrival_airport else ""
+    return country if country in eu_vat_area else OFFICE_OF_IMPORT_COUNTRY
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,31 @@ class ScreeningResult:
     entry_id: int
 
 
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+
+
+def party_key(name: str, country: str, address: str) -> tuple[str, str, str]:
+    """Who a screened party is, for an officer's clearance: its name and address
+    in plain upper-case words (any script), and its country."""
+
+    def plain(text: str) -> str:
+        return " ".join(_NOT_ALNUM.sub(" ", anyascii(text).upper()).split())[:300]
+
+    return plain(name), country.strip().upper()[:2], plain(address)
+
+
+def screened_party(facts: Any, party: str) -> tuple[str, str, str]:
+    """Name, country and address of a screened party (consignor, consignee or
+    declarant) of `facts`, or of anything with the same attributes."""
+    if party == "declarant":
+        return facts.declarant_name, facts.declarant_eori[:2], ""
+    return (
+        getattr(facts, f"{party}_name"),
+        getattr(facts, f"{party}_country"),
+        getattr(facts, f"{party}_address"),
+    )
+
+
 @dataclass(frozen=True)
 class ReferenceData:
     """Reference data a rule may consult, loaded once per batch (no query in rules)."""
@@ -51,6 +95,8 @@ class ReferenceData:
     settings: Mapping[str, RuleSettingData] = field(default_factory=dict)
     # Screens one name against the active sanctions lists (in memory).
     screen: Callable[[str], Sequence[Any]] | None = None
+    # Officers' clearances that still apply: (party key, listed entry id).
+    screening_cleared: frozenset[tuple[tuple[str, str, str], int]] = frozenset()
     # The rules with their settings applied, made once per batch (run_rules).
     rule_book: tuple[Any, ...] = ()
 
@@ -65,6 +111,7 @@ class ItemFacts:
     item_value: Decimal
     net_mass_kg: Decimal | None = None
     product_id: str = ""
+    manufacturer_product_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +164,8 @@ class ConsignmentFacts:
     # Units of `currency` per EUR at the customs monthly rate; None when unknown.
     eur_rate: Decimal | None = None
     rate_problem: str = ""
+    # CNY per EUR at the customs monthly rate, for advice on exports to China.
+    cny_per_eur: Decimal | None = None
     # Other consignments of the same filing with this house AWB.
     hawb_duplicates: int = 0
     # Consignment-level fields whose value differs between the lines of one HAWB.
@@ -140,6 +189,27 @@ class ConsignmentFacts:
     @property
     def is_import(self) -> bool:
         return self.declaration_type in ("H7", "H1")
+
+    @cached_property
+    def member_state_of_import(self) -> str:
+        """The member state the goods are declared in (see the function)."""
+        return member_state_of_import(self.arrival_airport, self.reference.eu_vat_area)
+
+    @cached_property
+    def consignee_territory(self) -> Territory | None:
+        """The consignee's special territory (Canary Islands, Ceuta, Åland...), from
+        the country code, the postcode or the city; None for an ordinary address."""
+        return territory_of(
+            self.consignee_country, self.consignee_postcode, self.consignee_city
+        )
+
+    @property
+    def is_low_value(self) -> bool:
+        """An H7, or an intrinsic value of EUR 150 or less."""
+        value = self.intrinsic_value_eur
+        return self.declaration_type == "H7" or (
+            value is not None and value <= Decimal(150)
+        )
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,17 @@ from shipments.awb import mawb_problem, normalise_mawb
 
 class EoriValid(Rule):
     """An EORI given for the declarant or the consignee must be well formed, and a
-    Belgian one must pass the enterprise-number check (Art. 9 UCC, Regulation (EU)
-    952/2013; Art. 6 Delegated Regulation (EU) 2015/2446)."""
+    Belgian one must pass the enterprise-number check (python-stdnum be.vat). The
+    declarant's (or representative's) must have been issued by an EU member
+    state, or be an XI number: GB, CN or US numbers are refused (Art. 9 UCC,
+    Regulation (EU) 952/2013; Art. 6-7 Delegated Regulation (EU) 2015/2446)."""
 
     code = "ID-EORI"
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
-        for field in ("declarant_eori", "consignee_eori"):
+        for field, eu_issued in (("declarant_eori", True), ("consignee_eori", False)):
             value = normalise_eori(getattr(facts, field))
-            if value and (problem := eori_problem(value)):
+            if value and (problem := eori_problem(value, eu_issued=eu_issued)):
                 yield self.issue(field, problem)
 
 

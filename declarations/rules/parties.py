@@ -115,6 +115,9 @@ class ConsigneeInTheEu(Rule):
         if not country or country not in facts.reference.countries:
             return
         in_eu = country in facts.reference.eu_vat_area
+        territory = facts.consignee_territory
+        if facts.is_import and territory and territory.iso_code == country:
+            return  # a territory of a member state: TERR-CUSTOMS, TERR-VAT judge it
         if facts.is_import and not in_eu:
             yield self.issue(
                 "consignee_country",

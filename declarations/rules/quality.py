@@ -3,57 +3,73 @@
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from declarations.models import Severity
 from declarations.rules.base import ConsignmentFacts, Issue, ItemFacts, ItemRule, Rule
 
-# Descriptions customs refuses on their own (Annex B UCC DA, data element
-# 18 05 000: "plain language, precise enough to identify the goods").
-VAGUE_DESCRIPTIONS = {
-    "gift",
-    "gifts",
-    "present",
-    "parts",
-    "part",
-    "spare parts",
-    "spare part",
-    "sample",
-    "samples",
-    "accessories",
-    "accessory",
-    "goods",
-    "merchandise",
-    "items",
-    "item",
-    "stuff",
-    "various",
-    "misc",
-    "miscellaneous",
-    "general cargo",
-    "clothes",
-    "clothing",
-    "electronics",
-    "products",
-    "product",
-    "daily necessities",
-}
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[^a-z ]+", " ", text.lower()).strip()
+    return " ".join(re.sub(r"[^a-z ]+", " ", text.lower()).split())
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _read_list(name: str) -> list[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and line[0] != "#"]
+
+
+@cache
+def unacceptable_descriptions() -> frozenset[str]:
+    """The Commission's ICS2 list of descriptions refused on their own (data)."""
+    terms = _read_list("ics2_unacceptable_descriptions.txt")
+    return frozenset(_plain(term) for term in terms)
+
+
+@cache
+def placeholder_party_names() -> frozenset[str]:
+    """Party names that name no one ("N/A", "Unknown", "TBA"...) (data)."""
+    return frozenset(_letters(t) for t in _read_list("placeholder_party_names.txt"))
+
+
+def is_unacceptable_description(text: str) -> bool:
+    plain = _plain(text)
+    vague = unacceptable_descriptions()
+    singular = plain[:-1] if plain.endswith("s") else plain
+    return plain in vague or singular in vague or f"{plain}s" in vague
+
+
+def is_placeholder_name(name: str) -> bool:
+    letters = _letters(name)
+    if not name.strip():
+        return False
+    return (
+        not letters
+        or letters in placeholder_party_names()
+        or len(set(letters)) == 1
+    )
 
 
 class SpecificDescription(ItemRule):
-    """The goods description must let customs identify the goods: "gift",
-    "parts", "spare parts", "samples" or "accessories" alone are refused (Annex B
-    UCC DA, data element 18 05 000; Art. 143a Delegated Regulation 2015/2446)."""
+    """The goods description must let customs identify the goods: the terms of
+    the Commission's ICS2 list of unacceptable goods descriptions ("Toys",
+    "Footwear", "As per invoice", "Parts", "Gift", "Accessories"...) are refused
+    on their own (Annex B Delegated Regulation (EU) 2015/2446, data element
+    18 05 000: "general terms ... cannot be accepted") [H]; the list is data,
+    declarations/data/ics2_unacceptable_descriptions.txt [M]."""
 
     code = "DQ-DESCRIPTION"
 
     def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
-        plain = " ".join(_plain(item.description).split())
+        plain = _plain(item.description)
         if not plain:
             yield self.issue(
                 "description",
@@ -63,15 +79,46 @@ class SpecificDescription(ItemRule):
                 ),
                 item,
             )
-        elif plain in VAGUE_DESCRIPTIONS or len(plain) < 3:
+        elif is_unacceptable_description(plain) or len(plain) < 3:
             yield self.issue(
                 "description",
                 _(
-                    "'%(description)s' does not say what the goods are: describe them "
-                    "specifically, e.g. 'bicycle brake pads' instead of 'parts'."
+                    "'%(description)s' is on the EU's list of goods descriptions that "
+                    "do not say what the goods are: describe them specifically, e.g. "
+                    "'plastic building blocks toy set' instead of 'toys'."
                 )
                 % {"description": item.description},
                 item,
+            )
+
+
+class PartyNameNotPlaceholder(Rule):
+    """Consignor and consignee are named: placeholders such as "N/A", "Unknown",
+    "TBA", "-" or "XXX" are refused (Annex B Delegated Regulation (EU)
+    2015/2446, data elements 13 02 016 and 13 06 016; the Commission's ICS2 list
+    of unacceptable party information) [M]; the list is data,
+    declarations/data/placeholder_party_names.txt."""
+
+    code = "DQ-PARTY-NAME"
+
+    def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if is_placeholder_name(facts.consignor_name):
+            yield self.issue(
+                "consignor_name",
+                _(
+                    "'%(name)s' is not a consignor's name: give the seller's real "
+                    "name as on the invoice."
+                )
+                % {"name": facts.consignor_name},
+            )
+        if is_placeholder_name(facts.consignee_name):
+            yield self.issue(
+                "consignee_name",
+                _(
+                    "'%(name)s' is not a consignee's name: give the buyer's full "
+                    "name as on the shipping label."
+                )
+                % {"name": facts.consignee_name},
             )
 
 
@@ -168,11 +215,12 @@ class LinesAgree(Rule):
 
 
 class ProductIdentifier(ItemRule):
-    """From 1 November 2026 each item should carry the merchant's product
-    identifier (SKU or GTIN) (Delegated Regulation (EU) 2026/1022) [M]."""
+    """From the date Delegated Regulation (EU) 2026/1022 sets (reported as
+    1 November 2026 [M]; a RuleSetting moves it) each goods item carries the
+    merchant's product identifier (SKU)."""
 
     code = "ITEM-PRODUCT-ID"
-    severity = Severity.WARNING
+    declaration_types = ("H7", "H1")
     applies_from = date(2026, 11, 1)
 
     def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
@@ -180,8 +228,32 @@ class ProductIdentifier(ItemRule):
             yield self.issue(
                 "product_id",
                 _(
-                    "The product identifier is missing: give the seller's SKU or the "
-                    "barcode (GTIN); it is expected from 1 November 2026."
+                    "The merchant's product identifier is missing: give the seller's "
+                    "SKU or article number for this item (required from 1 November "
+                    "2026)."
+                ),
+                item,
+            )
+
+
+class ManufacturerProductIdentifier(ItemRule):
+    """From the date Delegated Regulation (EU) 2026/1022 sets (reported as
+    1 November 2026 [M]; a RuleSetting moves it) each goods item carries the
+    manufacturer's product identifier (GTIN/EAN barcode or the maker's part
+    number)."""
+
+    code = "ITEM-MANUFACTURER-ID"
+    declaration_types = ("H7", "H1")
+    applies_from = date(2026, 11, 1)
+
+    def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
+        if not item.manufacturer_product_id.strip():
+            yield self.issue(
+                "manufacturer_product_id",
+                _(
+                    "The manufacturer's product identifier is missing: give the "
+                    "barcode (GTIN/EAN) or the maker's part number for this item "
+                    "(required from 1 November 2026)."
                 ),
                 item,
             )

@@ -18,6 +18,8 @@ from declarations.rules.base import (
     ItemRule,
     Rule,
     ScreeningResult,
+    party_key,
+    screened_party,
 )
 
 CENT = Decimal("0.01")
@@ -28,7 +30,9 @@ class SanctionsScreening(Rule):
     list and the OFAC SDN list; a match goes to an officer with the listed entry
     and its score, never silently through and never automatically rejected
     (Art. 2 Council Regulation (EU) 269/2014 and the other asset-freeze
-    regulations: no goods may be made available to listed persons)."""
+    regulations: no goods may be made available to listed persons). A party an
+    officer cleared as a namesake of an entry is not raised again for that
+    entry while the entry reads the same."""
 
     code = "RISK-SANCTIONS"
     severity = Severity.WARNING
@@ -42,7 +46,11 @@ class SanctionsScreening(Rule):
             name = getattr(facts, f"{party}_name")
             if not name.strip():
                 continue
+            cleared = facts.reference.screening_cleared
+            key = party_key(*screened_party(facts, party))
             for hit in screen(name):
+                if (key, hit.entry_id) in cleared:
+                    continue  # an officer found this party to be a namesake
                 result = ScreeningResult(
                     party=party,
                     screened_name=name,
@@ -128,14 +136,17 @@ class Undervaluation(ItemRule):
 
 
 class SplitConsignment(Rule):
-    """One consignee receiving several low-value parcels from the same consignor
-    on the same flight or day may be a consignment split to stay under EUR 150
-    (Art. 23 Council Regulation (EC) 1186/2009; Art. 143a Delegated Regulation
-    (EU) 2015/2446, consignments sent separately on purpose)."""
+    """Low-value parcels of one consignor to one consignee (same name, postcode
+    and street) on the same day whose intrinsic values together exceed EUR 150
+    may be one consignment split to stay under the H7 ceiling and the duty
+    relief; below that the split changes nothing (Art. 23 Council Regulation (EC)
+    1186/2009; Art. 143a Delegated Regulation (EU) 2015/2446, consignments sent
+    separately on purpose). The threshold is a parameter [M]."""
 
     code = "RISK-SPLIT"
     severity = Severity.WARNING
     risk_points = 50
+    parameters = {"combined_over_eur": "150"}
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
         siblings = facts.split_siblings
@@ -143,6 +154,8 @@ class SplitConsignment(Rule):
             return
         own = facts.intrinsic_value_eur or Decimal(0)
         combined = own + sum((s.value_eur for s in siblings), Decimal(0))
+        if combined <= Decimal(self.param("combined_over_eur")):
+            return
         hawbs = ", ".join(sorted(s.hawb for s in siblings)[:5])
         yield self.issue(
             "consignee_name",
@@ -165,24 +178,3 @@ class SplitConsignment(Rule):
                 "total": combined.quantize(CENT),
             },
         )
-
-
-class LithiumBatteriesByAir(ItemRule):
-    """Batteries (HS 8506, 8507) are dangerous goods in air transport and need
-    the carrier's declaration (ICAO Technical Instructions; IATA DGR, UN 3480/3481
-    /3090/3091)."""
-
-    code = "DG-BATTERY"
-    severity = Severity.WARNING
-    risk_points = 10
-
-    def check_item(self, item: ItemFacts, facts: ConsignmentFacts) -> Iterator[Issue]:
-        if item.hs_code[:4] in ("8506", "8507"):
-            yield self.issue(
-                "hs_code",
-                _(
-                    "Batteries are dangerous goods by air: make sure the air waybill "
-                    "carries the dangerous-goods declaration (UN 3480/3481/3090/3091)."
-                ),
-                item,
-            )

@@ -53,6 +53,7 @@ ITEM_FIELDS = (
     "item_value",
     "net_mass_kg",
     "product_id",
+    "manufacturer_product_id",
 )
 
 _CODE_FIELDS = {

@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.api_auth import ApiClient
+from accounts.eori import organisation_filing_refusal
 from accounts.errors import ApplicationError
+from accounts.models import Organisation
 from accounts.webhooks import WEBHOOK_EVENTS, webhook_events_emit
+from declarations.disclosure import tells_of_screening, trader_reason
 from declarations.models import (
     DECIDABLE_STATUSES,
     Declaration,
@@ -124,6 +127,13 @@ def status_changes_announce(
 
 
 def webhook_payload(declaration: Declaration, change: StatusChange) -> dict:
+    """What the filer's webhook hears: the reason as the filer may read it."""
+    reason = trader_reason(
+        reason=change.reason,
+        to_status=change.to_status,
+        automatic=not change.by_user_id and not change.by_api_key_id,
+        screened=False,  # a hit names its code in the reason of its own change
+    )
     return {
         "id": declaration.pk,
         "lrn": declaration.lrn,
@@ -131,14 +141,25 @@ def webhook_payload(declaration: Declaration, change: StatusChange) -> dict:
         "hawb": declaration.consignment.hawb,
         "status": change.to_status,
         "from_status": change.from_status,
-        "reason": change.reason,
+        "reason": reason,
         "at": change.at.isoformat(),
     }
+
+
+def require_may_file(organisation: Organisation) -> None:
+    """Refuse to file for an organisation whose EORI fails the check (flagged by
+    the operator's recheck, or failing today): 403 with the reason and the fix."""
+    refusal = organisation_filing_refusal(
+        eori=organisation.eori, flagged=organisation.eori_flagged
+    )
+    if refusal:
+        raise ApplicationError(refusal, status=403, field="eori")
 
 
 @transaction.atomic
 def declaration_submit(*, declaration: Declaration, by: Actor) -> Declaration:
     """Freeze the declaration and queue its validation."""
+    require_may_file(declaration.organisation)
     declaration = declaration_lock(declaration)
     if not declaration.declarant_eori:
         declaration.declarant_eori = declaration.organisation.eori
@@ -199,6 +220,17 @@ def declaration_decide(
         raise ValidationError({"reason": _("Give the reason the declarant will read.")})
     reason = reason.strip()
     declaration = declaration_lock(declaration)
+    if tells_of_screening(reason) and has_sanctions_hit(declaration):
+        # No tipping off: the declarant reads this reason.
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The declarant reads this reason: do not mention sanctions, "
+                    "screening or a listed party. Say what you need, e.g. the "
+                    "commercial invoice."
+                )
+            }
+        )
     if decision == "request_documents":
         unknown = set(documents) - set(DocumentKind.values)
         if not documents or unknown:

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 
 from accounts.models import Organisation
-from declarations.services.lifecycle import Actor, user_of
+from declarations.services.lifecycle import Actor, require_may_file, user_of
 from declarations.tasks import ingest_manifest
 from shipments.manifests import manifest_receive
 from shipments.models import Manifest, ManifestChunk
@@ -22,7 +22,9 @@ def manifest_submit(
     Returns the manifest and whether it is new. A file that is not a manifest
     raises ValidationError({"file": ...}) and leaves nothing behind. Its row
     errors and issues are written in the language active now, the uploader's.
+    An organisation whose EORI fails the check files nothing (403).
     """
+    require_may_file(organisation)
     manifest, created = manifest_receive(
         organisation=organisation, upload=upload, by=user_of(by)
     )

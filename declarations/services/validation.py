@@ -25,23 +25,13 @@ from declarations.identifiers import mrn_build
 from declarations.models import (
     Declaration,
     ScreeningMatch,
-    Severity,
     Status,
     StatusChange,
     ValidationIssue,
 )
-from declarations.pricing import (
-    PricingError,
-    PricingInput,
-    Quote,
-    charge_currencies,
-    price,
-)
-from declarations.rules import run_rules
 from declarations.rules.base import ConsignmentFacts, Issue
-from declarations.rules.vat import expected_procedure_code
 from declarations.services.lifecycle import status_changes_announce
-from reference.charges import charge_lines_in_force
+from declarations.verdict import Verdict, verdict
 from reference.rates import CustomsRate
 
 CENT = Decimal("0.01")
@@ -91,16 +81,19 @@ def declarations_validate(
                 reference=reference_data(on=declarations[0].reference_date),
                 rates=rates,
             )
-            findings = [run_rules(f) for f in facts]
-        _store_findings(declarations, findings)
-        outcome = _decide(declarations, facts, findings, rates)
+            verdicts = [
+                verdict(f, rates, review_threshold=settings.REVIEW_RISK_THRESHOLD)
+                for f in facts
+            ]
+        _store_findings(declarations, [v.issues for v in verdicts])
+        outcome = _decide(declarations, facts, verdicts, rates)
     # The filer polls for this outcome next: have its answer ready.
     rendering.render_ahead([d.pk for d in declarations])
     return outcome
 
 
 def _store_findings(
-    declarations: Sequence[Declaration], findings: Sequence[list[Issue]]
+    declarations: Sequence[Declaration], findings: Sequence[Sequence[Issue]]
 ) -> None:
     ids = [d.pk for d in declarations]
     ValidationIssue.objects.filter(declaration_id__in=ids).delete()
@@ -133,6 +126,7 @@ def _store_findings(
                         kind=hit.kind,
                         programmes=hit.programmes[:300],
                         score=Decimal(str(round(hit.score, 1))),
+                        entry_id=hit.entry_id,
                     )
                 )
     ValidationIssue.objects.bulk_create(issues, batch_size=2000)
@@ -142,16 +136,20 @@ def _store_findings(
 def _decide(
     declarations: Sequence[Declaration],
     facts: Sequence[ConsignmentFacts],
-    findings: Sequence[list[Issue]],
+    verdicts: Sequence[Verdict],
     rates: RateBook,
 ) -> dict[str, int]:
-    rejected, accepted, reasons = [], [], {}
-    for declaration, fact, found in zip(declarations, facts, findings, strict=True):
-        _record_values(declaration, fact, rates)
-        declaration.risk_score = min(sum(i.risk_points for i in found), 100)
-        reasons[declaration.pk] = status_reason(found)
-        errors = any(i.severity == Severity.ERROR for i in found)
-        (rejected if errors else accepted).append(declaration)
+    rejected, accepted, review, reasons = [], [], [], {}
+    for declaration, fact, judged in zip(declarations, facts, verdicts, strict=True):
+        _record_values(declaration, fact, judged, rates)
+        declaration.risk_score = judged.risk_score
+        reasons[declaration.pk] = judged.reason
+        if judged.outcome == Status.REJECTED:
+            rejected.append(declaration)
+        else:
+            accepted.append(declaration)
+            if judged.outcome == Status.UNDER_REVIEW:
+                review.append(declaration)
     for declaration, mrn in zip(accepted, mrns_issue(count=len(accepted)), strict=True):
         declaration.mrn = mrn
     # Values first (the MRN too): the status changes below then find them set.
@@ -165,8 +163,6 @@ def _decide(
     transition_many(rejected, "reject", reasons=reasons)
     transition_many(accepted, "accept")
     _retire_previous_versions(accepted)
-    threshold = settings.REVIEW_RISK_THRESHOLD
-    review = [d for d in accepted if d.risk_score >= threshold]
     transition_many(review, "send_to_review", reasons=reasons)
     return {
         "accepted": len(accepted) - len(review),
@@ -197,13 +193,13 @@ def _retire_previous_versions(accepted: Sequence[Declaration]) -> None:
 
 
 def _record_values(
-    declaration: Declaration, fact: ConsignmentFacts, rates: RateBook
+    declaration: Declaration, fact: ConsignmentFacts, judged: Verdict, rates: RateBook
 ) -> None:
     rate = rates.get(fact.currency, fact.on)
     if isinstance(rate, CustomsRate):
         declaration.exchange_rate = rate.rate
         declaration.exchange_rate_date = rate.ecb_date
-    quote = quote_for(fact, rates)
+    quote = judged.quote
     declaration.computation = quote.as_dict() if quote else None
     for field in AMOUNT_FIELDS:
         setattr(declaration, field, getattr(quote, field) if quote else None)
@@ -212,47 +208,13 @@ def _record_values(
         value.quantize(CENT) if value is not None else None
     )
     if not declaration.additional_procedure_code:
-        declaration.additional_procedure_code = expected_procedure_code(
-            declaration.vat_path
-        )
+        declaration.additional_procedure_code = judged.procedure_code
 
 
 AMOUNT_FIELDS = (
     "customs_value_eur", "customs_duty_eur", "import_vat_eur", "fees_eur",
     "total_due_eur",
 )  # fmt: skip
-
-
-def quote_for(fact: ConsignmentFacts, rates: RateBook) -> Quote | None:
-    """Duty, VAT and fees of a declaration, or None when it cannot be priced yet
-    (no customs rate, or data the rule book rejects anyway)."""
-    rate = rates.get(fact.currency, fact.on)
-    if not isinstance(rate, CustomsRate):
-        return None
-    try:
-        consignment = PricingInput.from_facts(fact)
-        lines = charge_lines_in_force(
-            on=fact.on, country=consignment.destination_country
-        )
-        others = {
-            currency: rates.get(currency, fact.on)
-            for currency in charge_currencies(lines=lines)
-            if currency != fact.currency
-        }
-        if any(not isinstance(r, CustomsRate) for r in others.values()):
-            return None
-        return price(
-            consignment=consignment, lines=lines, rate=rate, other_rates=others
-        )
-    except (PricingError, ValueError):
-        return None
-
-
-def status_reason(issues: Sequence[Issue]) -> str:
-    """Why a declaration is rejected (its errors) or sent to review (its risks)."""
-    errors = [i for i in issues if i.severity == Severity.ERROR]
-    chosen = errors or [i for i in issues if i.risk_points]
-    return "; ".join(sorted({i.code for i in chosen}))
 
 
 def transition_many(

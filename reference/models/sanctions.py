@@ -76,6 +76,17 @@ class SanctionsEntry(models.Model):
         blank=True,
         help_text="e.g. the EU reference number (EU.1234.56).",
     )
+    addresses = models.TextField(
+        "addresses", blank=True, help_text="One address a line, as listed."
+    )
+    digest = models.CharField(
+        "content digest",
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of what the entry says (names, aliases, addresses, "
+        "programmes, remarks): the same in two imports when the entry did not "
+        "change, so an officer's clearance can tell when it must be reviewed.",
+    )
 
     class Meta:
         verbose_name = _("sanctions entry")

@@ -25,6 +25,37 @@ def test_bad_eori_is_refused(eori):
     assert eori_problem(eori)
 
 
+@pytest.mark.parametrize(
+    "eori", ["DE123456789012345", "FR12345678900017", "XI123456789000", "IT01234567890"]
+)
+def test_eori_of_a_member_state_or_xi_is_accepted(eori):
+    """Member states' and Northern Ireland's EORIs pass (Art. 9 UCC)."""
+    assert eori_problem(eori) is None
+
+
+@pytest.mark.parametrize(
+    ("eori", "says"),
+    [
+        ("GB123456789000", "GB, not by an EU member state"),
+        ("CN9144030071", "CN, not by an EU member state"),
+        ("US123456789", "US, not by an EU member state"),
+        ("XI12345", "XI followed by 12 digits"),
+    ],
+)
+def test_eori_not_issued_in_the_eu_is_refused_with_the_fix(eori, says):
+    """GB, CN and US EORIs are not valid for a declarant in the EU, nor a
+    malformed XI number; the message says why and what to do."""
+    problem = eori_problem(eori)
+    assert problem and says in problem
+
+
+def test_organisation_with_a_gb_eori_cannot_register(db):
+    """A new organisation with a GB EORI is refused on the eori field."""
+    with pytest.raises(ValidationError) as raised:
+        organisation_create(name="UK Ltd", kind="broker", eori="GB123456789000")
+    assert "eori" in raised.value.message_dict
+
+
 def test_organisation_stores_normalised_eori(db):
     """An organisation's EORI is stored in its normal form."""
     org = organisation_create(name="Acme", kind="shipper", eori="be 0403 170 701")

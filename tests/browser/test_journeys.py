@@ -211,7 +211,7 @@ def test_officers_release_a_sanctions_hit_after_the_shipper_sends_a_document(
     desk.get_by_role("link", name=re.compile(r"^Request documents")).click()
     desk.get_by_label(str(DocumentKind.COMMERCIAL_INVOICE.label)).check()
     desk.get_by_label("Reason").fill(
-        "The buyer matches a sanctions list: send the commercial invoice."
+        "Please send the commercial invoice of this parcel."
     )
     shot(desk, "request documents")
     desk.get_by_role("button", name=re.compile(r"^Request documents")).click()
@@ -246,7 +246,7 @@ def test_officers_release_a_sanctions_hit_after_the_shipper_sends_a_document(
     desk.goto(reverse("admin:declarations_declaration_change", args=[declaration.pk]))
     expect(desk.get_by_text("invoice-4711.pdf").first).to_be_visible()
     desk.get_by_role("link", name=re.compile(r"^Release")).click()
-    desk.get_by_label("Reason").fill("Invoice checked: not the listed company.")
+    desk.get_by_label("Reason").fill("Invoice checked.")
     desk.get_by_role("button", name=re.compile(r"^Release")).click()
     expect(desk.get_by_text(re.compile("second officer")).first).to_be_visible()
     shot(desk, "release proposed")

@@ -15,7 +15,8 @@ HEADER = (
     "consignor_country,consignee_name,consignee_address,consignee_city,"
     "consignee_postcode,consignee_country,consignee_eori,ioss_number,vat_path,"
     "currency,transport_cost,insurance_cost,gross_mass_kg,packages,description,"
-    "hs_code,origin_country,quantity,item_value,net_mass_kg,product_id"
+    "hs_code,origin_country,quantity,item_value,net_mass_kg,product_id,"
+    "manufacturer_product_id"
 ).split(",")
 
 
@@ -34,6 +35,7 @@ def row(hawb: str, **changes) -> dict:
         "description": "Cotton T-shirt for men", "hs_code": "610910",
         "origin_country": "CN", "quantity": "2", "item_value": "18.00",
         "net_mass_kg": "0.38", "product_id": "SKU-TS-001",
+        "manufacturer_product_id": "5412345000013",
     }  # fmt: skip
     return base | changes
 

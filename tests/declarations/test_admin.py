@@ -92,3 +92,18 @@ def test_release_from_the_declaration_page(officer_client, shipper):
 def test_shipper_staff_cannot_reach_admin(shipper_client):
     """Traders have no admin."""
     assert shipper_client.get(QUEUE).status_code == 302
+
+
+def test_officers_read_the_rule_book_with_its_sources(client, officer):
+    """The rule book page lists every rule with its code, dates and legal source,
+    the charge lines in force at LGG and the territories table."""
+    from declarations.rules import registry
+
+    client.force_login(officer)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/declarations/declaration/rules/" in index
+    html = client.get("/admin/declarations/declaration/rules/").content.decode()
+    for rule in registry.rules:
+        assert f'id="rule-{rule.code}"' in html
+    assert "Art. 221(4)" in html and "VAT-BE-6-4901" in html
+    assert "Canary Islands" in html and "Ceuta" in html

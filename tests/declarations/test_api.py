@@ -156,3 +156,19 @@ def test_validation_renders_the_answer_the_filer_polls_for(
     current = selectors.declaration_detail(organisation=broker, pk=created["id"])
     assert answer["status"] == "accepted" and answer["mrn"] == current.mrn
     assert answer == json.loads(json.dumps(DeclarationOutput(current).data))
+
+
+def test_manufacturer_product_id_is_filed_read_back_and_required(api):
+    """The item field manufacturer_product_id is stored and returned; without it
+    the declaration is rejected with ITEM-MANUFACTURER-ID on that item
+    (Delegated Regulation (EU) 2026/1022, from 1 Nov 2026)."""
+    filed = post(api, h7_payload(lrn="MPI-1")).json()
+    assert filed["items"][0]["manufacturer_product_id"] == "5412345000013"
+    payload = h7_payload(lrn="MPI-2", hawb="CN000000002BE")
+    del payload["items"][0]["manufacturer_product_id"]
+    created = post(api, payload).json()
+    declarations_validate(declaration_ids=[created["id"]])
+    answer = api.get(f"{URL}{created['id']}/").json()
+    assert answer["status"] == "rejected"
+    codes = {(i["code"], i["field"]) for i in answer["issues"]}
+    assert ("ITEM-MANUFACTURER-ID", "manufacturer_product_id") in codes

@@ -34,6 +34,8 @@ def filed(organisation, *, status, at, duty="0", vat="0", fees="0") -> Declarati
         customs_duty_eur=Decimal(duty),
         import_vat_eur=Decimal(vat),
         fees_eur=Decimal(fees),
+        # Accepted means priced: the database requires every amount.
+        total_due_eur=Decimal(duty) + Decimal(vat) + Decimal(fees),
     )
     return declaration
 

@@ -56,6 +56,28 @@ def test_clean_manifest_becomes_accepted_declarations(shipper):
     ]
 
 
+def test_item_without_product_identifiers_is_a_row_numbered_error(shipper):
+    """ITEM-PRODUCT-ID and ITEM-MANUFACTURER-ID: from 1 Nov 2026 a goods line
+    without the merchant's or the manufacturer's product identifier is rejected
+    on that row (Delegated Regulation (EU) 2026/1022); the column may be left
+    out of the file, and the identifier is stored when given."""
+    rows = [
+        row("OK1"),
+        row("NOMAKER", manufacturer_product_id=""),
+        row("NOSKU", product_id=""),
+    ]
+    manifest = submit(shipper, manifest_csv(rows))
+    assert manifest.consignments_accepted == 1
+    issues = {
+        (i.row, i.code, i.field)
+        for i in ManifestIssue.objects.filter(manifest=manifest)
+    }
+    assert (2, "ITEM-MANUFACTURER-ID", "manufacturer_product_id") in issues
+    assert (3, "ITEM-PRODUCT-ID", "product_id") in issues
+    item = Declaration.objects.get(consignment__hawb="OK1").items.get()
+    assert item.manufacturer_product_id == "5412345000013"
+
+
 def test_bad_rows_are_reported_by_row_and_never_stop_good_rows(shipper):
     """Comma decimals, unknown HS codes and disagreeing lines are row-numbered
     issues; the clean parcels are still accepted."""

@@ -174,3 +174,23 @@ def test_user_of_another_org_cannot_edit_by_field_post(other_shipper, shipper):
     assert response.status_code == 404
     mine.consignment.refresh_from_db()
     assert mine.consignment.hawb == "ORIGINAL"
+
+
+def test_item_form_takes_both_product_identifiers(draft, shipper_client):
+    """The page's item form has the manufacturer's product identifier beside the
+    merchant's; both are stored and shown in the goods table."""
+    url = reverse("declarations:item-add", args=[draft.pk])
+    page = shipper_client.get(reverse("declarations:detail", args=[draft.pk]))
+    assert b'name="manufacturer_product_id"' in page.content
+    item = {
+        "description": "Cotton T-shirt", "hs_code": "610910", "origin_country": "CN",
+        "quantity": 1, "item_value": "9.00", "product_id": "SKU-9",
+        "manufacturer_product_id": "6901234567892",
+    }  # fmt: skip
+    response = shipper_client.post(url, item, **HTMX)
+    assert b"6901234567892" in response.content
+    stored = draft.items.get()
+    assert (stored.product_id, stored.manufacturer_product_id) == (
+        "SKU-9",
+        "6901234567892",
+    )

@@ -44,11 +44,15 @@ def _consignment(
     transport: str = "0",
     insurance: str = "0",
     declaration_type: str = "H7",
+    import_country: str = "BE",
+    outside_vat_area: str = "",
 ) -> PricingInput:
     return PricingInput(
         declaration_type=declaration_type,
         on=on,
         destination_country=destination,
+        import_country=import_country,
+        outside_vat_area=outside_vat_area,
         currency=currency,
         vat_path=vat_path,
         transport_cost=Decimal(transport),
@@ -230,9 +234,15 @@ def test_cny_consignment_uses_the_customs_rate_of_the_month():
 
 
 def test_french_fee_per_line_for_france():
-    """Destination FR adds EUR 2 per goods item line, with French VAT at 20%."""
+    """Declared in France (member state of import FR), EUR 2 per goods item line
+    is added, with French VAT at 20%."""
     consignment = _consignment(
-        (TSHIRT, "20"), (TSHIRT, "10"), (WATCH, "40"), destination="FR", transport="5"
+        (TSHIRT, "20"),
+        (TSHIRT, "10"),
+        (WATCH, "40"),
+        destination="FR",
+        import_country="FR",
+        transport="5",
     )
     quote = _price(consignment)
 
@@ -248,7 +258,9 @@ def test_french_fee_per_line_for_france():
 def test_no_french_fee_elsewhere_or_before_march_2026():
     """The French fee applies to FR only, from 1 Mar 2026; the EU fee never."""
     belgium = _price(_worked_example())
-    february = _price(_worked_example(destination="FR", on=date(2026, 2, 28)))
+    february = _price(
+        _worked_example(destination="FR", import_country="FR", on=date(2026, 2, 28))
+    )
     assert belgium.fees_eur == february.fees_eur == _eur("0.00")
     codes = {line.code for quote in (belgium, february) for line in quote.lines}
     assert not {"FEE-FR-LVC", "FEE-EU-HANDLING"} & codes
@@ -257,7 +269,11 @@ def test_no_french_fee_elsewhere_or_before_march_2026():
 def test_romanian_fee_in_ron_converted_with_the_ron_customs_rate():
     """RON 25 per parcel, converted at the RON customs rate of the month."""
     consignment = _consignment(
-        (TSHIRT, "150"), currency="CNY", destination="RO", on=NOVEMBER_2026
+        (TSHIRT, "150"),
+        currency="CNY",
+        destination="RO",
+        import_country="RO",
+        on=NOVEMBER_2026,
     )
     assert charge_currencies(lines=SEEDED) == {"RON"}
     ron = customs_rate(currency="RON", on=NOVEMBER_2026)
@@ -315,9 +331,10 @@ def test_export_owes_nothing():
 
 
 def test_missing_vat_rate_is_said_plainly():
-    """A destination with no VAT line in force cannot be priced, and says why."""
-    with pytest.raises(PricingError, match="No import VAT rate in force for DE"):
-        _price(_worked_example(destination="DE"))
+    """A member state of import with no VAT line in force cannot be priced, and
+    the message names the country and the charge line to add."""
+    with pytest.raises(PricingError, match="No import VAT rate of DE .*VAT charge"):
+        _price(_worked_example(destination="DE", import_country="DE"))
 
 
 def test_rate_of_another_currency_is_refused():
@@ -339,6 +356,7 @@ def test_consignment_price_reads_lines_and_rates():
         (WATCH, "300"),
         currency="CNY",
         destination="RO",
+        import_country="RO",
         transport="37.50",
         on=NOVEMBER_2026,
     )
@@ -397,7 +415,8 @@ def consignments(
     consignment = PricingInput(
         declaration_type=draw(st.sampled_from(["H7", "H1"])),
         on=on,
-        destination_country=draw(st.sampled_from(["BE", "FR", "RO"])),
+        destination_country=draw(st.sampled_from(["BE", "DE", "ES", "XI"])),
+        import_country=draw(st.sampled_from(["BE", "FR", "RO"])),
         currency=currency,
         vat_path=draw(st.sampled_from(["IOSS", "SPECIAL", "STANDARD"])),
         transport_cost=draw(money),
@@ -463,3 +482,72 @@ def test_property_low_value_duty_is_three_euro_per_subheading(drawn):
         assert all(
             line.indicative for line in quote.lines if line.kind.startswith("duty")
         )
+
+
+@pytest.mark.parametrize("destination", ["DE", "ES", "XI", "FR", "RO"])
+def test_consignee_abroad_is_priced_with_belgian_vat_at_lgg(destination):
+    """Import VAT at Liège is Belgian VAT whatever the consignee's country (Art.
+    60-61 Directive 2006/112/EC); national fees are those of the member state of
+    import, so the FR and RO fees do not apply at LGG."""
+    quote = _price(_worked_example(destination=destination, vat_path="IOSS"))
+    assert quote.customs_duty_eur == _eur("6.00")
+    assert quote.import_vat_eur == _eur("0.00") and quote.fees_eur == _eur("0.00")
+    assert {line.code for line in quote.lines} == {"DUTY-LVC-3EUR", "VAT-BE-STD"}
+
+
+def test_belgian_reduced_rate_for_books():
+    """A book (4901) is taxed at Belgium's 6 % (Royal Decree No. 20, Table A):
+    EUR 30 + transport 5 + duty 3 = 38, VAT 2.28."""
+    quote = _price(_consignment(("490199", "30"), transport="5"))
+    vat = _line(quote, "VAT-BE-6-4901")
+    assert (vat.rate, vat.base_eur, vat.amount_eur) == (6, _eur("38.00"), _eur("2.28"))
+    assert quote.import_vat_eur == _eur("2.28")
+
+
+def test_items_at_two_belgian_rates_are_taxed_each_at_its_own():
+    """A book EUR 30 and a T-shirt EUR 20, transport 5: the book carries 3/5 of
+    the transport and its own EUR 3 duty: 6 % of (30 + 3 + 3) = 2.16; the
+    T-shirt 21 % of (20 + 2 + 3) = 5.25."""
+    quote = _price(_consignment(("490199", "30"), (TSHIRT, "20"), transport="5"))
+    book, shirt = _line(quote, "VAT-BE-6-4901"), _line(quote, "VAT-BE-STD")
+    assert (book.base_eur, book.amount_eur) == (_eur("36.00"), _eur("2.16"))
+    assert (shirt.base_eur, shirt.amount_eur) == (_eur("25.00"), _eur("5.25"))
+    assert quote.import_vat_eur == _eur("7.41")
+    assert quote.customs_duty_eur == _eur("6.00")
+
+
+def test_margarine_at_twelve_percent_beats_fats_at_six():
+    """The most specific HS prefix wins: margarine 1517 at 12 % (Table B), other
+    edible fats of chapter 15 at 6 %."""
+    margarine = _price(_consignment(("151710", "10")))
+    olive_oil = _price(_consignment(("150910", "10")))
+    assert _line(margarine, "VAT-BE-12-1517").amount_eur == _eur("1.56")  # 12% of 13
+    assert _line(olive_oil, "VAT-BE-6-15").amount_eur == _eur("0.78")  # 6% of 13
+
+
+def test_no_eu_import_vat_outside_the_vat_area():
+    """A consignee in the Canary Islands owes no EU import VAT (Art. 6(1)(b)
+    Directive 2006/112/EC); the duty is still due."""
+    quote = _price(_worked_example(destination="ES", outside_vat_area="Canary Islands"))
+    assert quote.import_vat_eur == _eur("0.00") and quote.vat_due_at is None
+    assert quote.customs_duty_eur == _eur("6.00")
+    assert any("Canary Islands" in note for note in quote.notes)
+
+
+def test_ad_valorem_duty_is_flagged_indicative_on_the_whole_quote():
+    """An H1's ad-valorem duty is a typical rate: the quote says so, as a flag
+    and a note, so the page, the PDF and the API show it."""
+    h1 = _price(_consignment((TSHIRT, "200"), declaration_type="H1"))
+    h7 = _price(_worked_example())
+    assert h1.indicative and h1.as_dict()["indicative"] is True
+    assert any("Indicative" in note for note in h1.notes)
+    assert not h7.indicative and h7.as_dict()["indicative"] is False
+
+
+def test_special_arrangements_take_the_belgian_standard_rate_even_for_books():
+    """Under the special arrangements Belgium applies its standard rate (Art.
+    369zb(2) Directive 2006/112/EC) [M]: a book owes 21 %, collected at delivery."""
+    quote = _price(_consignment(("490199", "30"), transport="5", vat_path="SPECIAL"))
+    vat = _line(quote, "VAT-BE-STD")
+    assert (vat.rate, vat.amount_eur, vat.due_at) == (21, _eur("7.98"), "delivery")
+    assert quote.total_due_eur == _eur("3.00")  # the duty; VAT at delivery

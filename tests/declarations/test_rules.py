@@ -29,6 +29,7 @@ def tshirt(**changes) -> ItemFacts:
         item_value=Decimal("18.00"),
         net_mass_kg=Decimal("0.38"),
         product_id="SKU-1",
+        manufacturer_product_id="5412345000013",
     )
     return replace(base, **changes)
 
@@ -96,6 +97,21 @@ def test_id_eori_refuses_bad_belgian_check_digits(clean):
     assert len(issues) == 1
     assert issues[0].field == "declarant_eori"
     assert "check digits" in issues[0].message
+
+
+@pytest.mark.parametrize("eori", ["GB123456789000", "CN9144030071", "US123456789"])
+def test_id_eori_refuses_declarant_eori_not_issued_in_the_eu(clean, eori):
+    """A declarant EORI from GB, CN or US is refused (Art. 9 UCC); an XI one
+    passes; a consignee's foreign EORI is only checked for its form."""
+    found = [
+        i
+        for i in run_rules(replace(clean, declarant_eori=eori))
+        if i.code == "ID-EORI"
+    ]
+    assert found and found[0].field == "declarant_eori"
+    assert "not by an EU member state" in found[0].message
+    assert "ID-EORI" not in codes(replace(clean, declarant_eori="XI123456789000"))
+    assert "ID-EORI" not in codes(replace(clean, consignee_eori=eori))
 
 
 # ID-IOSS
@@ -196,16 +212,46 @@ def test_cur_rate_reports_missing_rate(clean):
 
 
 # H7-EXCISE
-def test_h7_excise_accepts_ordinary_goods(clean):
-    """Clothing is not excise goods."""
-    assert "H7-EXCISE" not in codes(clean)
+@pytest.mark.parametrize("hs_code", ["610910", "220110", "220210", "330499"])
+def test_h7_excise_accepts_ordinary_goods_water_and_soft_drinks(clean, hs_code):
+    """Clothing, mineral water, soft drinks and make-up may travel on an H7:
+    Art. 24 Council Regulation (EC) 1186/2009 excludes only alcoholic products,
+    perfumes and toilet waters, and tobacco."""
+    facts = replace(clean, vat_path="STANDARD", ioss_number="")
+    assert "H7-EXCISE" not in codes(
+        replace(facts, items=(tshirt(hs_code=hs_code),))
+    )
 
 
-@pytest.mark.parametrize("hs_code", ["220300", "240311", "271012"])
-def test_h7_excise_refuses_alcohol_tobacco_fuel(clean, hs_code):
-    """Beer, tobacco and fuel need an H1."""
+@pytest.mark.parametrize("hs_code", ["220300", "220421", "220830", "330300", "240311"])
+def test_h7_excise_refuses_alcohol_perfume_tobacco(clean, hs_code):
+    """Beer, wine, spirits, perfume and tobacco need an H1 (Art. 23-24 Council
+    Regulation (EC) 1186/2009)."""
     found = messages(replace(clean, items=(tshirt(hs_code=hs_code),)), "H7-EXCISE")
-    assert len(found) == 1 and "H1" in found[0]
+    assert len(found) == 1 and "H1" in found[0] and hs_code in found[0]
+
+
+# VAT-EXCISE
+def test_vat_excise_accepts_excise_goods_on_the_standard_path(clean):
+    """Wine on an H1 with VAT paid at import is lawful (Art. 369l Directive
+    2006/112/EC excludes excise goods only from IOSS and special arrangements);
+    water on IOSS is fine."""
+    wine = tshirt(hs_code="2204210000", item_value=Decimal(30))
+    h1 = replace(clean, declaration_type="H1", vat_path="STANDARD", ioss_number="")
+    assert "VAT-EXCISE" not in codes(replace(h1, items=(wine,)))
+    assert "VAT-EXCISE" not in codes(
+        replace(clean, items=(tshirt(hs_code="220110"),))
+    )
+
+
+@pytest.mark.parametrize(("kind", "hs_code"), [("H7", "220421"), ("H1", "2204210000")])
+def test_vat_excise_refuses_wine_on_ioss(clean, kind, hs_code):
+    """Wine cannot travel on IOSS, on an H7 or an H1 (Art. 369l Directive
+    2006/112/EC; Art. 1 Directive (EU) 2020/262)."""
+    facts = replace(clean, declaration_type=kind, items=(tshirt(hs_code=hs_code),))
+    found = [i for i in run_rules(facts) if i.code == "VAT-EXCISE"]
+    assert found and found[0].severity == "error" and found[0].field == "vat_path"
+    assert "STANDARD" in found[0].message
 
 
 # H7-RESTRICTED
@@ -217,9 +263,88 @@ def test_h7_restricted_accepts_ordinary_goods(clean):
 
 
 def test_h7_restricted_refuses_weapons(clean):
-    """Chapter 93 (arms) cannot travel on an H7."""
+    """Chapter 93 (arms) cannot travel on an H7 (Art. 143a Delegated Regulation
+    (EU) 2015/2446)."""
     found = messages(replace(clean, items=(tshirt(hs_code="930320"),)), "H7-RESTRICTED")
     assert len(found) == 1 and "arms" in found[0]
+
+
+def officer_hit(facts: ConsignmentFacts, code: str, **item) -> list:
+    found = [
+        i
+        for i in run_rules(replace(facts, items=(tshirt(**item),)))
+        if i.code == code
+    ]
+    return found
+
+
+def assert_goes_to_officer(found: list) -> None:
+    from django.conf import settings
+
+    assert found, "expected a hit"
+    assert found[0].severity == "warning" and found[0].field == "hs_code"
+    assert found[0].risk_points >= settings.REVIEW_RISK_THRESHOLD
+
+
+# RISK-MEDICINE
+def test_risk_medicine_sends_medicines_to_an_officer(clean):
+    """Medicaments (3004) go to an officer, not rejected (Directive 2001/83/EC);
+    vitamins as food supplements (2106) do not."""
+    assert not officer_hit(clean, "RISK-MEDICINE", hs_code="210690")
+    found = officer_hit(clean, "RISK-MEDICINE", hs_code="300490")
+    assert_goes_to_officer(found)
+    assert "2001/83/EC" in found[0].message
+
+
+# RISK-PHYTO
+def test_risk_phyto_sends_seeds_to_an_officer(clean):
+    """Seeds for sowing (1209) need a phytosanitary certificate (Regulation (EU)
+    2016/2031); plastic flowers (6702) do not."""
+    assert not officer_hit(clean, "RISK-PHYTO", hs_code="670210")
+    found = officer_hit(clean, "RISK-PHYTO", hs_code="120991")
+    assert_goes_to_officer(found)
+    assert "2016/2031" in found[0].message
+
+
+# RISK-ANIMAL-PRODUCT
+def test_risk_animal_product_sends_dried_meat_and_pet_food_to_an_officer(clean):
+    """Meat (0210) and dog food (230910) pass a border control post (Regulation
+    (EU) 2017/625); leather handbags (4202) do not."""
+    assert not officer_hit(clean, "RISK-ANIMAL-PRODUCT", hs_code="420221")
+    assert_goes_to_officer(officer_hit(clean, "RISK-ANIMAL-PRODUCT", hs_code="021020"))
+    assert_goes_to_officer(officer_hit(clean, "RISK-ANIMAL-PRODUCT", hs_code="230910"))
+
+
+# RISK-CITES
+def test_risk_cites_sends_ivory_coral_and_rosewood_to_an_officer(clean):
+    """Worked ivory (960110), coral (0508) and tropical wood (440349) may be
+    CITES species (Council Regulation (EC) 338/97); cotton does not."""
+    assert not officer_hit(clean, "RISK-CITES")
+    for hs_code in ("960110", "050800", "440349"):
+        found = officer_hit(clean, "RISK-CITES", hs_code=hs_code)
+        assert_goes_to_officer(found)
+        assert "338/97" in found[0].message
+
+
+# DG-FIREWORKS
+def test_dg_fireworks_sends_fireworks_to_an_officer(clean):
+    """Fireworks (3604) are dangerous goods class 1 by air (ICAO Technical
+    Instructions; Directive 2013/29/EU); candles (3406) are not."""
+    assert not officer_hit(clean, "DG-FIREWORKS", hs_code="340600")
+    assert_goes_to_officer(officer_hit(clean, "DG-FIREWORKS", hs_code="360410"))
+
+
+# DG-AEROSOL
+def test_dg_aerosol_sends_pressurised_sprays_to_an_officer(clean):
+    """An aerosol spray paint is dangerous goods class 2 by air (ICAO Technical
+    Instructions, UN 1950); a paint brush is not."""
+    assert not officer_hit(
+        clean, "DG-AEROSOL", hs_code="960340", description="Paint brush, 5 cm"
+    )
+    found = officer_hit(
+        clean, "DG-AEROSOL", hs_code="321000", description="Aerosol spray paint"
+    )
+    assert_goes_to_officer(found)
 
 
 # PTY-CONSIGNEE-ADDRESS
@@ -291,6 +416,7 @@ def test_every_rule_has_legal_source_and_a_test_named_after_its_code():
     for rule in registry.rules:
         doc = inspect.getdoc(rule) or ""
         sources = ("Regulation", "Directive", "UCC", "Art.", "IATA", "ICAO")
+        sources += ("Announcement",)  # China's rules, for advice to exporters
         assert any(w in doc for w in sources), rule.code
         assert f"# {rule.code}" in source or rule.code in tested, rule.code
 
@@ -380,10 +506,54 @@ def test_dq_description_accepts_specific_text(clean):
     assert "DQ-DESCRIPTION" not in codes(clean)
 
 
-@pytest.mark.parametrize("text", ["Gift", "spare parts", "SAMPLES", "Accessories!"])
-def test_dq_description_refuses_vague_words(clean, text):
-    """Vague words alone are refused."""
-    assert "DQ-DESCRIPTION" in codes(replace(clean, items=(tshirt(description=text),)))
+@pytest.mark.parametrize(
+    "text", ["Plastic building blocks toy set", "Canvas sneakers", "Gift box"]
+)
+def test_dq_description_accepts_specific_descriptions_with_listed_words(clean, text):
+    """A listed word inside a specific description is fine (ICS2 guidance on
+    acceptable goods description)."""
+    facts = replace(clean, items=(tshirt(description=text + " of cardboard"),))
+    assert "DQ-DESCRIPTION" not in codes(facts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gift", "spare parts", "SAMPLES", "Accessories!", "Toys", "Footwear",
+        "As per invoice", "Parts", "Consolidated", "General cargo", "Electronics",
+        "Clothing", "toy",
+    ],
+)  # fmt: skip
+def test_dq_description_refuses_the_ics2_unacceptable_descriptions(clean, text):
+    """The Commission's ICS2 unacceptable descriptions are refused on their own
+    (Annex B Delegated Regulation (EU) 2015/2446, data element 18 05 000)."""
+    facts = replace(clean, items=(tshirt(description=text),))
+    found = messages(facts, "DQ-DESCRIPTION")
+    assert found and text in found[0]
+
+
+# DQ-PARTY-NAME
+def test_dq_party_name_accepts_real_names(clean):
+    """A person and a company are named (Annex B Delegated Regulation (EU)
+    2015/2446, data elements 13 02 016 and 13 06 016); short real names such as
+    'Li Na' pass."""
+    assert "DQ-PARTY-NAME" not in codes(clean)
+    assert "DQ-PARTY-NAME" not in codes(replace(clean, consignee_name="Li Na"))
+
+
+@pytest.mark.parametrize(
+    "name", ["N/A", "Unknown", "TBA", "NA", "-", "XXX", "Test", "n.a.", "?"]
+)
+def test_dq_party_name_refuses_placeholders(clean, name):
+    """Placeholder names are refused, on the field named (ICS2 unacceptable party
+    information)."""
+    found = [
+        i
+        for i in run_rules(replace(clean, consignee_name=name, consignor_name=name))
+        if i.code == "DQ-PARTY-NAME"
+    ]
+    assert {i.field for i in found} == {"consignor_name", "consignee_name"}
+    assert all(i.severity == "error" for i in found)
 
 
 # DQ-MASS
@@ -449,12 +619,30 @@ def test_item_product_id_accepts_sku(clean):
     assert "ITEM-PRODUCT-ID" not in codes(clean)
 
 
-def test_item_product_id_warns_from_november_2026_only(clean):
-    """Missing product_id is a warning from 1 Nov 2026, nothing before."""
+def test_item_product_id_is_an_error_from_november_2026_only(clean):
+    """Missing product_id is an error on the item from 1 Nov 2026, nothing
+    before (Delegated Regulation (EU) 2026/1022)."""
     facts = replace(clean, items=(tshirt(product_id=""),))
     issues = [i for i in run_rules(facts) if i.code == "ITEM-PRODUCT-ID"]
-    assert issues and issues[0].severity == "warning"
+    assert issues and issues[0].severity == "error" and issues[0].item_line == 1
     assert "ITEM-PRODUCT-ID" not in codes(replace(facts, on=date(2026, 10, 31)))
+
+
+# ITEM-MANUFACTURER-ID
+def test_item_manufacturer_id_accepts_gtin(clean):
+    """An item with its manufacturer's GTIN passes (Delegated Regulation (EU)
+    2026/1022)."""
+    assert "ITEM-MANUFACTURER-ID" not in codes(clean)
+
+
+def test_item_manufacturer_id_is_an_error_from_november_2026_only(clean):
+    """A missing manufacturer's identifier is an error on the item from 1 Nov
+    2026, nothing before (Delegated Regulation (EU) 2026/1022)."""
+    facts = replace(clean, items=(tshirt(manufacturer_product_id=" "),))
+    issues = [i for i in run_rules(facts) if i.code == "ITEM-MANUFACTURER-ID"]
+    assert issues and issues[0].severity == "error"
+    assert issues[0].field == "manufacturer_product_id"
+    assert "ITEM-MANUFACTURER-ID" not in codes(replace(facts, on=date(2026, 10, 31)))
 
 
 def test_rule_dates_are_data(clean):
@@ -491,6 +679,15 @@ def test_pty_consignee_eu_refuses_import_to_switzerland(clean):
     assert "PTY-CONSIGNEE-EU" in codes(facts)
 
 
+def test_pty_consignee_eu_leaves_member_state_territories_to_their_rules(clean):
+    """Guadeloupe (GP) or Åland (AX) have their own ISO codes but belong to a
+    member state (Art. 349 and 355 TFEU): PTY-CONSIGNEE-EU does not call them
+    'outside the EU'; TERR-VAT and TERR-CUSTOMS say what applies."""
+    for country in ("GP", "AX", "FO"):
+        facts = replace(clean, consignee_country=country)
+        assert "PTY-CONSIGNEE-EU" not in codes(facts)
+
+
 # VAT-PATH
 def test_vat_path_accepts_ioss_with_number(clean):
     """IOSS path with an IOSS number."""
@@ -525,6 +722,174 @@ def test_vat_apc_refuses_mismatch(clean):
     """F49 with the IOSS path names the right code."""
     found = messages(replace(clean, additional_procedure_code="F49"), "VAT-APC")
     assert found and "F48" in found[0]
+
+
+def test_vat_apc_f53_applies_from_its_own_date(clean):
+    """F53, the standard path of a low-value consignment, applies from 1 July 2026
+    (Annex B UCC IA, data element 11 10 000; date as reported [M]): a declaration
+    dated before is judged without it, one dated after with it."""
+    standard = replace(clean, vat_path="STANDARD", ioss_number="")
+    june = replace(standard, on=date(2026, 6, 30), additional_procedure_code="F53")
+    july = replace(standard, on=date(2026, 7, 1), additional_procedure_code="F53")
+    assert "VAT-APC" not in codes(july)
+    found = messages(june, "VAT-APC")
+    assert found and "remove it" in found[0]
+
+
+def test_vat_apc_f53_date_is_data(clean):
+    """A RuleSetting moves F53's start: the date is a parameter, not code."""
+    from declarations.rules import rule_book
+    from declarations.rules.base import RuleSettingData
+
+    settings = {"VAT-APC": RuleSettingData(parameters={"F53_from": "2026-09-01"})}
+    reference = replace(
+        clean.reference, settings=settings, rule_book=rule_book(settings)
+    )
+    august = replace(
+        clean,
+        reference=reference,
+        on=date(2026, 8, 3),
+        vat_path="STANDARD",
+        ioss_number="",
+        additional_procedure_code="F53",
+    )
+    assert "VAT-APC" in codes(august)
+
+
+# VAT-DESTINATION
+@pytest.mark.parametrize("country", ["DE", "FR", "ES", "XI", "PL"])
+def test_vat_destination_accepts_ioss_to_any_member_state(clean, country):
+    """An IOSS consignment may be released at LGG for a consumer anywhere in the EU
+    VAT area or Northern Ireland (Art. 143(1)(ca) Directive 2006/112/EC)."""
+    facts = replace(clean, consignee_country=country, consignee_postcode="10115")
+    assert "VAT-DESTINATION" not in codes(facts)
+
+
+def test_vat_destination_accepts_standard_for_a_belgian_consignee(clean):
+    """Standard path, transport ends in Belgium where LGG is: fine."""
+    facts = replace(clean, vat_path="STANDARD", ioss_number="")
+    assert "VAT-DESTINATION" not in codes(facts)
+
+
+@pytest.mark.parametrize("path", ["STANDARD", "SPECIAL"])
+def test_vat_destination_refuses_non_ioss_to_another_member_state(clean, path):
+    """Without IOSS a low-value consignment is released only where transport ends
+    (Art. 221(4) Implementing Regulation (EU) 2015/2447; Art. 369y Directive
+    2006/112/EC): a German consignee at LGG is stopped, with the fix named."""
+    facts = replace(
+        clean,
+        vat_path=path,
+        ioss_number="",
+        consignee_country="DE",
+        consignee_postcode="10115",
+        consignee_city="Berlin",
+    )
+    found = messages(facts, "VAT-DESTINATION")
+    assert len(found) == 1
+    assert "IOSS number" in found[0] and "member state of destination" in found[0]
+    assert "DE" in found[0] and "BE" in found[0]
+
+
+def test_vat_destination_follows_the_arrival_airport(clean):
+    """The member state of import is the arrival airport's: landing at Paris CDG
+    with a French consignee is fine, a Belgian one is not."""
+    cdg = replace(clean, vat_path="STANDARD", ioss_number="", arrival_airport="CDG")
+    assert "VAT-DESTINATION" in codes(cdg)
+    french = replace(cdg, consignee_country="FR", consignee_postcode="75001")
+    assert "VAT-DESTINATION" not in codes(french)
+
+
+# TERR-CUSTOMS
+def test_terr_customs_accepts_mainland_spain(clean):
+    """Madrid (28001) is in the customs territory (Art. 4 Regulation (EU) No
+    952/2013)."""
+    facts = replace(clean, consignee_country="ES", consignee_postcode="28001")
+    assert "TERR-CUSTOMS" not in codes(facts)
+
+
+@pytest.mark.parametrize(
+    ("country", "postcode", "city"),
+    [
+        ("ES", "51001", "Ceuta"),
+        ("ES", "52001", "Melilla"),
+        ("DE", "27498", "Helgoland"),
+        ("DE", "78266", "Büsingen am Hochrhein"),
+        ("IT", "23041", "Livigno"),
+        ("FO", "100", "Tórshavn"),
+        ("DK", "3900", "Nuuk"),
+        ("ES", "", "Melilla"),
+    ],
+)
+def test_terr_customs_refuses_territories_outside_the_customs_territory(
+    clean, country, postcode, city
+):
+    """Ceuta, Melilla, Heligoland, Büsingen, Livigno, the Faroe Islands and
+    Greenland are outside the customs territory (Art. 4 Regulation (EU) No
+    952/2013; Art. 6(2) Directive 2006/112/EC), recognised from the postcode or
+    the city: not declarable at LGG, and said once."""
+    facts = replace(
+        clean,
+        consignee_country=country,
+        consignee_postcode=postcode,
+        consignee_city=city,
+    )
+    found = [
+        i
+        for i in run_rules(facts)
+        if i.severity == "error" and i.code != "PTY-CONSIGNEE-ADDRESS"  # no postcode
+    ]
+    assert [i.code for i in found] == ["TERR-CUSTOMS"]
+    assert "outside the customs territory" in found[0].message
+
+
+# TERR-VAT
+def test_terr_vat_accepts_standard_path_in_the_canaries_for_an_h1(clean):
+    """An H1 on the standard path for Las Palmas is not refused by TERR-VAT."""
+    facts = replace(
+        clean,
+        declaration_type="H1",
+        vat_path="STANDARD",
+        ioss_number="",
+        consignee_country="ES",
+        consignee_postcode="35001",
+        items=(tshirt(hs_code="6109100010", item_value=Decimal("200")),),
+    )
+    assert "TERR-VAT" not in codes(facts)
+
+
+@pytest.mark.parametrize(
+    ("country", "postcode", "city"),
+    [
+        ("ES", "35001", "Las Palmas de Gran Canaria"),
+        ("ES", "38001", "Santa Cruz de Tenerife"),
+        ("FI", "22100", "Mariehamn"),
+        ("AX", "22100", "Mariehamn"),
+        ("GR", "63086", "Karyes"),
+        ("FR", "97110", "Pointe-à-Pitre"),
+        ("GP", "97110", "Pointe-à-Pitre"),
+        ("FR", "97400", "Saint-Denis"),
+        ("IT", "22061", "Campione d'Italia"),
+    ],
+)
+@pytest.mark.parametrize("path", ["IOSS", "SPECIAL"])
+def test_terr_vat_refuses_ioss_and_special_outside_the_vat_area(
+    clean, country, postcode, city, path
+):
+    """The Canary Islands, Åland, Mount Athos, the French outermost regions and
+    Campione d'Italia are outside the EU VAT area (Art. 6(1) Directive
+    2006/112/EC): no EU import VAT, so neither IOSS nor the special arrangements;
+    one error, saying why."""
+    facts = replace(
+        clean,
+        vat_path=path,
+        ioss_number="IM0560000012" if path == "IOSS" else "",
+        consignee_country=country,
+        consignee_postcode=postcode,
+        consignee_city=city,
+    )
+    found = [i for i in run_rules(facts) if i.severity == "error"]
+    assert [i.code for i in found] == ["TERR-VAT"]
+    assert "outside the EU VAT area" in found[0].message
 
 
 # VAT-IOSS-LOCKED
@@ -591,15 +956,101 @@ def test_ex_dual_use_flags_drones(clean):
     assert "EX-DUAL-USE" in codes(facts)
 
 
+# EX-EXPORTER-EU
+def test_ex_exporter_eu_accepts_belgian_exporter(clean):
+    """A Belgian seller exporting to China is established in the EU (Art. 1(19)
+    Delegated Regulation (EU) 2015/2446)."""
+    assert "EX-EXPORTER-EU" not in codes(export(clean, consignor_country="BE"))
+
+
+def test_ex_exporter_eu_refuses_exporter_outside_the_eu(clean):
+    """A Chinese consignor cannot be the exporter of an EU export declaration."""
+    found = [
+        i
+        for i in run_rules(export(clean, consignor_country="CN"))
+        if i.code == "EX-EXPORTER-EU"
+    ]
+    assert found and found[0].field == "consignor_country"
+    assert found[0].severity == "error" and "1(19)" in found[0].message
+
+
+# EX-RU-BY-BAN
+def test_ex_ru_by_ban_accepts_cheap_perfume_and_exports_elsewhere(clean):
+    """Perfume at EUR 80 per bottle is not Annex XVIII luxury (over EUR 300 per
+    item, Art. 3h Council Regulation (EU) 833/2014); a laptop to China is not
+    banned."""
+    perfume = tshirt(hs_code="330300", quantity=1, item_value=Decimal(80))
+    russia = export(clean, consignor_country="BE", consignee_country="RU")
+    assert "EX-RU-BY-BAN" not in codes(replace(russia, items=(perfume,)))
+    laptop = tshirt(hs_code="847130", quantity=1, item_value=Decimal(900))
+    china = export(clean, consignor_country="BE")
+    assert "EX-RU-BY-BAN" not in codes(replace(china, items=(laptop,)))
+
+
+def test_ex_ru_by_ban_stops_luxury_perfume_and_laptops(clean):
+    """Perfume at EUR 350 per bottle to Russia (Annex XVIII, Regulation (EU)
+    833/2014) and a laptop to Belarus (Regulation (EC) 765/2006) are stopped,
+    each with its source."""
+    perfume = tshirt(hs_code="330300", quantity=2, item_value=Decimal(700))
+    russia = export(clean, consignor_country="BE", consignee_country="RU")
+    found = messages(replace(russia, items=(perfume,)), "EX-RU-BY-BAN")
+    assert found and "833/2014" in found[0] and "Annex XVIII" in found[0]
+    laptop = tshirt(hs_code="847130", quantity=1, item_value=Decimal(50))
+    belarus = export(clean, consignor_country="BE", consignee_country="BY")
+    found = [
+        i for i in run_rules(replace(belarus, items=(laptop,)))
+        if i.code == "EX-RU-BY-BAN"
+    ]  # fmt: skip
+    assert found and found[0].severity == "error" and "765/2006" in found[0].message
+
+
+# EX-CN-RETAIL
+def test_ex_cn_retail_is_advice_only(clean):
+    """An export to China gets China's limits as information, never an error
+    (MOF/GACS/SAT Announcement 2018 No. 49); an export to the US gets nothing."""
+    china = export(clean, consignor_country="BE")
+    found = [i for i in run_rules(china) if i.code == "EX-CN-RETAIL"]
+    assert found and found[0].severity == "info" and "5,000" in found[0].message
+    assert "EX-CN-RETAIL" not in codes(export(clean, consignee_country="US"))
+
+
+def test_ex_cn_retail_warns_over_cny_5000_per_order(clean):
+    """An order of CNY 6,000 is over China's per-order limit: a warning without
+    risk points, still not an EU error."""
+    facts = export(
+        clean, consignor_country="BE", currency="CNY", eur_rate=Decimal(8),
+        items=(tshirt(item_value=Decimal(6000), quantity=1),),
+    )  # fmt: skip
+    found = [i for i in run_rules(facts) if i.code == "EX-CN-RETAIL"]
+    assert found and found[0].severity == "warning" and found[0].risk_points == 0
+    assert "6,000" in found[0].message
+
+
 # DG-BATTERY
 def test_dg_battery_accepts_other_goods(clean):
     """No batteries, no warning."""
     assert "DG-BATTERY" not in codes(clean)
 
 
-def test_dg_battery_warns_for_lithium_batteries(clean):
-    """Lithium batteries by air get a warning."""
-    assert "DG-BATTERY" in codes(replace(clean, items=(tshirt(hs_code="850760"),)))
+def test_dg_battery_sends_batteries_and_battery_equipment_to_an_officer(clean):
+    """Lithium batteries (8507), and equipment whose description names its
+    lithium battery, are dangerous goods by air (IATA DGR, UN 3480/3481) and go to
+    an officer; earphones with a charging case do not."""
+    assert_goes_to_officer(officer_hit(clean, "DG-BATTERY", hs_code="850760"))
+    assert_goes_to_officer(
+        officer_hit(
+            clean,
+            "DG-BATTERY",
+            hs_code="851310",
+            description="LED torch with lithium battery",
+        )
+    )
+    assert not officer_hit(
+        clean,
+        "DG-BATTERY",
+        hs_code="851830",
+        description="Wireless earphones with charging case",
+    )
 
 
 # RISK-UNDERVALUE
@@ -618,9 +1069,14 @@ def test_risk_undervalue_flags_tenth_of_typical(clean):
 
 
 # RISK-SPLIT
-def test_risk_split_accepts_single_parcel(clean):
-    """One parcel, no split."""
+def test_risk_split_accepts_single_parcel_and_small_splits(clean):
+    """One parcel, no split; parcels together at EUR 150 or less change nothing
+    (Art. 23 Council Regulation (EC) 1186/2009)."""
+    from declarations.rules.base import SplitSibling
+
     assert "RISK-SPLIT" not in codes(clean)
+    small = (SplitSibling("CN2", Decimal(60)), SplitSibling("CN3", Decimal(72)))
+    assert "RISK-SPLIT" not in codes(replace(clean, split_siblings=small))
 
 
 def test_risk_split_flags_siblings(clean):
@@ -665,3 +1121,56 @@ def test_dq_costs_refuses_negative_cost_and_no_package(clean):
     facts = replace(clean, transport_cost=Decimal(-1), packages=0)
     fields = {i.field for i in run_rules(facts) if i.code == "DQ-COSTS"}
     assert fields == {"transport_cost", "packages"}
+
+
+# PRICE-MISSING
+def _verdict(facts):
+    from declarations.facts import RateBook
+    from declarations.verdict import verdict
+
+    return verdict(facts, RateBook(), review_threshold=40)
+
+
+def test_price_missing_accepts_a_priced_consignment(clean):
+    """A consignment with its charge lines in force is priced and accepted: duty
+    and VAT are notified on acceptance (Art. 101-102 Regulation (EU) No
+    952/2013)."""
+    judged = _verdict(clean)
+    assert judged.outcome == "accepted" and judged.quote is not None
+    assert "PRICE-MISSING" not in {i.code for i in judged.issues}
+
+
+def test_price_missing_refuses_a_consignment_that_cannot_be_priced(clean):
+    """Landing at Frankfurt, the member state of import is DE, which has no VAT
+    line: the declaration is stopped, never accepted unpriced, and the message
+    names what is missing."""
+    judged = _verdict(replace(clean, arrival_airport="FRA"))
+    assert judged.outcome == "rejected" and judged.quote is None
+    found = [i for i in judged.issues if i.code == "PRICE-MISSING"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert "DE" in found[0].message and "VAT charge line" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("currency", "on", "cause"),
+    [("XYZ", ON, "CODE-CURRENCY"), ("CNY", date(2026, 12, 7), "CUR-RATE")],
+)
+def test_price_missing_is_not_repeated_when_the_cause_is_known(
+    clean, currency, on, cause
+):
+    """An unknown currency or a month without a customs rate is one mistake: its
+    own error, not a second 'cannot be priced' one."""
+    from declarations.facts import RateBook
+
+    rate = RateBook().get(currency, on)
+    facts = replace(
+        clean,
+        currency=currency,
+        on=on,
+        eur_rate=getattr(rate, "rate", None),
+        rate_problem=rate if isinstance(rate, str) else "",
+    )
+    judged = _verdict(facts)
+    found = {i.code for i in judged.issues if i.severity == "error"}
+    assert cause in found and "PRICE-MISSING" not in found
+    assert judged.outcome == "rejected" and judged.quote is None

@@ -575,3 +575,27 @@ def test_a_declaration_held_by_one_officer_is_not_decided_by_another(
     declaration_decide(declaration=hit, decision="release", by=anna, reason="ok")
     declaration_decide(declaration=hit, decision="release", by=bram, reason="ok")
     assert Declaration.objects.get(pk=hit.pk).status == Status.RELEASED
+
+
+# The rule book officers read
+def test_rule_book_lists_every_rule_with_its_source(anna_client):
+    """Officers see every rule: code, severity, risk points, legal source, and a
+    RuleSetting's date applied."""
+    from declarations.models import RuleSetting
+    from declarations.rules import registry
+
+    RuleSetting.objects.create(code="ITEM-MANUFACTURER-ID", applies_from="2026-12-01")
+    html = anna_client.get(reverse("admin:declarations_declaration_rules")).content
+    html = html.decode()
+    for rule in registry.rules:
+        assert f'id="rule-{rule.code}"' in html, rule.code
+    row = html[html.index('id="rule-RISK-MEDICINE"') :].split("</tr>")[0]
+    assert "warning" in row and "50" in row and "2001/83/EC" in row
+    row = html[html.index('id="rule-ITEM-MANUFACTURER-ID"') :].split("</tr>")[0]
+    assert "2026-12-01" in row and "2026/1022" in row
+
+
+def test_rule_book_is_for_officers_only(shipper_client):
+    """A trader cannot open the rule book."""
+    url = reverse("admin:declarations_declaration_rules")
+    assert shipper_client.get(url).status_code == 302

@@ -117,6 +117,8 @@ def test_worker_rejects_an_invalid_declaration(shipper, celery_worker_process):
             "origin_country": "CN",
             "quantity": 1,
             "item_value": "10.00",
+            "product_id": "SKU-1",
+            "manufacturer_product_id": "5412345000013",
         }
     ]
     declaration = declaration_submit(

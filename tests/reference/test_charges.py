@@ -69,7 +69,7 @@ def test_load_adds_a_new_dated_version_of_a_line(tmp_path):
 
     def vat_rate(on: date) -> Decimal | None:
         lines = charge_lines_in_force(on=on, country="BE")
-        return next(line.rate for line in lines if line.kind == "vat")
+        return next(line.rate for line in lines if line.code == "VAT-BE-STD")
 
     assert vat_rate(date(2029, 12, 31)) == Decimal(21)
     assert vat_rate(date(2030, 1, 1)) == Decimal(22)
@@ -143,7 +143,7 @@ def test_loader_clears_the_cached_selection(tmp_path):
     )
     charges_load(path=path)
     lines = charge_lines_in_force(on=date(2026, 7, 1), country="BE")
-    assert next(line.rate for line in lines if line.kind == "vat") == Decimal(22)
+    assert next(line.rate for line in lines if line.code == "VAT-BE-STD") == Decimal(22)
 
 
 def test_selector_reads_the_table_once(django_assert_num_queries):

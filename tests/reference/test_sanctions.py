@@ -295,8 +295,9 @@ def test_refresh_task_retries_network_errors_only() -> None:
     assert set(refresh_sanctions_list.autoretry_for) == {URLError, OSError}
 
 
-def test_load_sanctions_command_imports_given_files() -> None:
-    """`load_sanctions --ofac PATH --eu PATH` imports both as active lists."""
+def test_load_sanctions_command_imports_given_files(capsys) -> None:
+    """`load_sanctions --ofac PATH --eu PATH` imports both as active lists and
+    says which lists screening now uses."""
     call_command(
         "load_sanctions",
         "--ofac",
@@ -306,7 +307,29 @@ def test_load_sanctions_command_imports_given_files() -> None:
         "--eu",
         str(EU_SAMPLE),
     )
+    out = capsys.readouterr().out
+    assert "OFAC list of 3 May 2024; EU list of 2 May 2024." in out
 
     assert _active(OFAC).published_on == date(2024, 5, 3)
     assert _active(EU).entry_count == 3
     assert SanctionsAlias.objects.filter(entry__list__source=EU).count() == 4
+
+
+def test_an_eu_file_that_lists_nobody_leaves_the_previous_list_active(
+    tmp_path: Path,
+) -> None:
+    """A well-formed EU export without a single entity (an empty or cut
+    download) is refused: screening never runs against an empty list."""
+    previous = sanctions_import_eu_xml(path=EU_SAMPLE)
+    empty = tmp_path / "eu.xml"
+    empty.write_text(
+        '<export xmlns="http://eu.europa.ec/fpi/fsd/export" '
+        'generationDate="2024-05-09T10:00:00"></export>',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(SanctionsImportError, match="lists nobody"):
+        refresh_sanctions_list("EU-FSF", str(empty))
+
+    assert _active(EU) == previous
+    assert SanctionsList.objects.filter(source=EU).count() == 1

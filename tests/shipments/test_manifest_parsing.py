@@ -169,13 +169,16 @@ def test_unknown_columns_are_ignored_with_one_warning(tmp_path):
 
 
 def test_missing_optional_columns_read_as_empty(tmp_path):
-    """Without net_mass_kg and product_id the file reads; those values are empty."""
-    header = [h for h in HEADER if h not in ("net_mass_kg", "product_id")]
+    """Without net_mass_kg, product_id and manufacturer_product_id the file reads;
+    those values are empty (the rule book judges the identifiers)."""
+    optional = ("net_mass_kg", "product_id", "manufacturer_product_id")
+    header = [h for h in HEADER if h not in optional]
     reader, parsed = _rows(tmp_path, csv_bytes([row()], header=header))
     assert "net_mass_kg" not in reader.columns
     assert parsed[0].errors == ()
     assert parsed[0].values["net_mass_kg"] == ""
     assert parsed[0].values["product_id"] == ""
+    assert parsed[0].values["manufacturer_product_id"] == ""
     assert parsed[0].values["item_value"] == "18.00"
 
 
@@ -252,7 +255,7 @@ def test_wrong_column_count_is_a_row_error(tmp_path):
     assert len(parsed) == 3
     (error,) = parsed[1].errors
     assert error.code == "ROW-COLUMNS"
-    assert "has 32 columns where the header has 31" in error.message
+    assert "has 33 columns where the header has 32" in error.message
     assert error.message.startswith("row 2: ")
     assert parsed[2].errors == ()
 
@@ -265,7 +268,7 @@ def test_short_row_is_a_row_error(tmp_path):
     _, parsed = _rows(tmp_path, "\n".join(lines).encode())
     assert parsed[0].errors == ()
     assert [e.code for e in parsed[1].errors] == ["ROW-COLUMNS"]
-    assert "has 28 columns where the header has 31" in parsed[1].errors[0].message
+    assert "has 29 columns where the header has 32" in parsed[1].errors[0].message
 
 
 def test_type_errors_name_row_column_and_fix(tmp_path):
@@ -539,14 +542,14 @@ def test_duplicate_header_column_is_refused(tmp_path):
     """The same column twice makes the file ambiguous: refused."""
     header = [*HEADER, "HAWB"]
     message = _refusal(tmp_path, csv_bytes([row()], header=header, columns=HEADER))
-    assert "has the column hawb twice (columns 6 and 32)" in message
+    assert "has the column hawb twice (columns 6 and 33)" in message
 
 
 def test_oversize_file_is_refused_with_size_and_limit(tmp_path):
     """A file over the limit is refused before it is read, with both sizes."""
     data = csv_bytes([row(hawb=f"CN{n}") for n in range(5000)])
     message = _refusal(tmp_path, data, max_bytes=1024 * 1024)
-    assert "is 1.2 MB, over the 1 MB limit" in message
+    assert "is 1.3 MB, over the 1 MB limit" in message
 
 
 def test_empty_file_is_refused(tmp_path):

@@ -3,6 +3,7 @@
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from reference.sanctions import (
     sanctions_import_eu_xml,
     sanctions_import_ofac_csv,
 )
+from reference.selectors import sanctions_lists_freshness
 
 
 class Command(BaseCommand):
@@ -53,4 +55,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{sanctions_list}: {sanctions_list.entry_count} entries, active"
             )
-        self.stdout.write(self.style.SUCCESS("Sanctions lists loaded."))
+        freshness = sanctions_lists_freshness(
+            today=timezone.localdate(), max_age_days=settings.SANCTIONS_MAX_AGE_DAYS
+        )
+        self.stdout.write("; ".join(str(f) for f in freshness) + ".")
+        for stale in (f for f in freshness if f.stale):
+            self.stderr.write(self.style.WARNING(f"Stale or missing: {stale}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Sanctions lists loaded. Unreleased declarations are screened "
+                "again by the beat (celery -A portal beat) within 10 minutes."
+            )
+        )

@@ -40,6 +40,7 @@ HEADER: tuple[str, ...] = (
     "item_value",
     "net_mass_kg",
     "product_id",
+    "manufacturer_product_id",
 )
 
 _BASE: dict[str, str] = {
@@ -74,6 +75,7 @@ _BASE: dict[str, str] = {
     "item_value": "18.00",
     "net_mass_kg": "0.38",
     "product_id": "SKU-TS-001",
+    "manufacturer_product_id": "5412345000013",
 }
 
 
@@ -304,6 +306,7 @@ def large_csv(path: str, consignments: int) -> int:
                     f"{n % 140}.{n % 100:02d}",
                     f"0.{n % 80 + 10}",
                     f"SKU-{n % 5000}",
+                    f"69{n:011d}",
                 ]
                 out.write(",".join(values) + "\r\n")
                 written += 1
