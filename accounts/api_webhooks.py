@@ -1,12 +1,7 @@
 """The broker API for webhook endpoints and their deliveries."""
 
 from django.http import Http404
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_serializer,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -14,39 +9,27 @@ from rest_framework.response import Response
 
 from accounts import webhooks
 from accounts.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from portal.api_schema import NOT_FOUND, PROBLEMS, ProblemSerializer, StrictInput
 
 TAGS = ["webhooks"]
 
 
-# Same shape as declarations' Problem; its own component name, because
-# accounts may not import declarations (the two could share this one).
-@extend_schema_serializer(component_name="WebhookProblem")
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = inline_serializer(
-        "WebhookFieldError",
-        fields={"field": serializers.CharField(), "message": serializers.CharField()},
-        many=True,
-        required=False,
-    )
+class WebhookPayloadOutput(serializers.Serializer):
+    """What a delivery sends as the envelope's `data`: the status change."""
+
+    id = serializers.IntegerField(help_text="The declaration's id.")
+    lrn = serializers.CharField()
+    mrn = serializers.CharField(allow_null=True)
+    hawb = serializers.CharField()
+    status = serializers.ChoiceField(choices=WebhookEvent.choices)
+    from_status = serializers.CharField()
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
 
 
-PROBLEMS = {
-    400: OpenApiResponse(
-        ProblemSerializer, description="Invalid input, with field errors."
-    ),
-    401: OpenApiResponse(ProblemSerializer, description="Missing or unknown API key."),
-    403: OpenApiResponse(ProblemSerializer, description="The key may not do this."),
-}
-NOT_FOUND = {
-    404: OpenApiResponse(
-        ProblemSerializer,
-        description="No such object in your organisation (or an invalid cursor).",
-    )
-}
+@extend_schema_field(WebhookPayloadOutput)
+class PayloadField(serializers.JSONField):
+    """The payload as it was sent, typed in the schema."""
 
 
 def _events_field(**kwargs) -> serializers.ListField:
@@ -58,7 +41,7 @@ def _events_field(**kwargs) -> serializers.ListField:
     )
 
 
-class WebhookEndpointInput(serializers.Serializer):
+class WebhookEndpointInput(StrictInput):
     url = serializers.CharField(
         max_length=500,
         help_text="An https:// URL of your system that accepts POSTed JSON.",
@@ -69,7 +52,7 @@ class WebhookEndpointInput(serializers.Serializer):
     )
 
 
-class WebhookEndpointPatch(serializers.Serializer):
+class WebhookEndpointPatch(StrictInput):
     url = serializers.CharField(max_length=500, required=False)
     events = _events_field(required=False)
     description = serializers.CharField(
@@ -100,7 +83,7 @@ class WebhookDeliveryOutput(serializers.Serializer):
     endpoint = serializers.IntegerField(source="endpoint_id")
     event = serializers.ChoiceField(choices=WebhookEvent.choices)
     declaration_id = serializers.IntegerField()
-    payload = serializers.JSONField(help_text="The envelope's `data`.")
+    payload = PayloadField(help_text="The envelope's `data`.")
     status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices)
     attempts = serializers.IntegerField()
     last_status_code = serializers.IntegerField(
@@ -129,10 +112,11 @@ class WebhookEndpointListCreate(GenericAPIView):
     @extend_schema(
         operation_id="webhooks_list",
         summary="List your webhook endpoints",
+        description="Active and deactivated endpoints, without "
+        "their secrets.",
         tags=TAGS,
         responses={
             200: WebhookEndpointOutput(many=True),
-            404: OpenApiResponse(ProblemSerializer, description="Invalid cursor."),
             **PROBLEMS,
         },
     )
@@ -175,6 +159,7 @@ class WebhookEndpointDetail(GenericAPIView):
     @extend_schema(
         operation_id="webhooks_retrieve",
         summary="One webhook endpoint",
+        description="Its URL, events and whether it is active; not its secret.",
         tags=TAGS,
         responses={200: WebhookEndpointOutput, **NOT_FOUND, **PROBLEMS},
     )

@@ -15,7 +15,8 @@ from rest_framework.views import exception_handler
 
 from accounts.errors import ApplicationError, flatten_errors
 
-INVALID_CURSOR = str(pagination.CursorPagination.invalid_cursor_message)
+# Lazy: compared in the language of the request (Accept-Language: fr).
+INVALID_CURSOR = pagination.CursorPagination.invalid_cursor_message
 PROBLEM_TYPE = "https://customs-portal.example/problems/"
 CONTENT_TYPE = "application/problem+json"
 
@@ -77,7 +78,7 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
             status=exc.status,
             content_type=CONTENT_TYPE,
         )
-    if isinstance(exc, exceptions.NotFound) and str(exc.detail) == INVALID_CURSOR:
+    if isinstance(exc, exceptions.NotFound) and str(exc.detail) == str(INVALID_CURSOR):
         # A cursor the client altered is bad input, not a missing object.
         exc = exceptions.ValidationError(
             {

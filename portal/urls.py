@@ -50,6 +50,11 @@ api_v1 = [
         name="manifest-issues",
     ),
     path(
+        "manifests/<int:pk>/issues.csv",
+        api_manifests.ManifestIssuesCsv.as_view(),
+        name="manifest-issues-csv",
+    ),
+    path(
         "declarations/",
         declarations_api.DeclarationListCreate.as_view(),
         name="declarations",

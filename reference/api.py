@@ -4,10 +4,10 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal.api_pagination import CursorPagination
 from reference.models import HsCode
 from reference.selectors import hs_search
 

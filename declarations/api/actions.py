@@ -1,6 +1,11 @@
 """Declaration actions in the broker API: bulk filing, submit, amend, invalidate."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -15,8 +20,9 @@ from declarations.api.serializers import (
     DeclarationOutput,
     FieldErrorSerializer,
     ProblemSerializer,
+    StrictInput,
 )
-from declarations.models import Declaration
+from declarations.models import Declaration, Status
 from declarations.services import declaration_submit
 from declarations.services.versions import (
     declaration_amend,
@@ -33,12 +39,18 @@ CONFLICT = {
 }
 
 
-class BulkInput(serializers.Serializer):
+@extend_schema_field(DeclarationInput)
+class DeclarationEntry(serializers.DictField):
+    """One declaration of a bulk request: checked on its own by DeclarationInput,
+    so that an invalid one is reported by index and the others still filed."""
+
+
+class BulkInput(StrictInput):
     submit = serializers.BooleanField(
         default=True, help_text="Submit each one created."
     )
     declarations = serializers.ListField(
-        child=serializers.DictField(),
+        child=DeclarationEntry(),
         min_length=1,
         max_length=BULK_LIMIT,
         help_text=f"Up to {BULK_LIMIT} declarations, each as for a single create.",
@@ -50,7 +62,12 @@ class BulkResult(serializers.Serializer):
     result = serializers.ChoiceField(choices=["created", "invalid"])
     id = serializers.IntegerField(allow_null=True)
     lrn = serializers.CharField(allow_null=True)
-    status = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_null=True,
+        help_text="The status when the answer was made; validation goes on in "
+        "the background, so poll the declaration for its outcome.",
+    )
     errors = FieldErrorSerializer(many=True)
 
 
@@ -67,8 +84,9 @@ class DeclarationBulkCreate(GenericAPIView):
         operation_id="declarations_bulk_create",
         summary="File up to 1,000 declarations in one call",
         description="Each declaration is checked and stored on its own: the answer "
-        "lists, in request order, which were created (with id, LRN and status) and "
-        "which were invalid (with field errors). Nothing invalid is stored. Send "
+        "lists, in request order, which were created (with id, LRN and their "
+        "status when answered) and which were invalid (with field errors, "
+        "unknown fields included). Nothing invalid is stored. Send "
         "an Idempotency-Key to retry safely.",
         request=BulkInput,
         responses={200: BulkOutput, **PROBLEMS},
@@ -103,6 +121,13 @@ class DeclarationBulkCreate(GenericAPIView):
             entries=[data for _, data in checked],
             submit=incoming.validated_data["submit"],
         )
+        # Read again: a declaration may have moved on (validated, even sent
+        # to review) since the service returned it.
+        statuses = dict(
+            Declaration.objects.filter(
+                pk__in=[o["created"].pk for o in outcomes if "created" in o]
+            ).values_list("pk", "status")
+        )
         for (index, _), outcome in zip(checked, outcomes, strict=True):
             if created := outcome.get("created"):
                 results[index] = {
@@ -110,7 +135,7 @@ class DeclarationBulkCreate(GenericAPIView):
                     "result": "created",
                     "id": created.pk,
                     "lrn": created.lrn,
-                    "status": created.status,
+                    "status": statuses[created.pk],
                     "errors": [],
                 }
             else:
@@ -188,7 +213,7 @@ class DeclarationAmend(GenericAPIView):
         return Response(DeclarationOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 
-class InvalidationInput(serializers.Serializer):
+class InvalidationInput(StrictInput):
     reason = serializers.CharField(max_length=1000, help_text="Why, for the officer.")
 
 

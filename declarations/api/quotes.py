@@ -12,7 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from declarations import validators
-from declarations.api.serializers import PROBLEMS, ComputationOutput
+from declarations.api.serializers import (
+    PROBLEMS,
+    ComputationOutput,
+    StrictInput,
+    iso_code,
+)
 from declarations.models import VatPath
 from declarations.pricing import (
     PricingError,
@@ -23,7 +28,7 @@ from declarations.pricing import (
 from reference.rates import RateUnavailable
 
 
-class QuoteItemInput(serializers.Serializer):
+class QuoteItemInput(StrictInput):
     hs_code = serializers.CharField(
         max_length=14, validators=[validators.validate_hs_code]
     )
@@ -36,17 +41,15 @@ class QuoteItemInput(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, default=1)
 
 
-class QuoteInput(serializers.Serializer):
-    destination_country = serializers.CharField(
-        max_length=6,
+class QuoteInput(StrictInput):
+    destination_country = iso_code(
+        2,
+        validators.validate_country,
         default="BE",
-        validators=[validators.validate_country],
         help_text="Where transport ends. The consignment is priced as declared at "
         "LGG: Belgian import VAT and fees, whatever the destination.",
     )
-    currency = serializers.CharField(
-        max_length=7, validators=[validators.validate_currency]
-    )
+    currency = iso_code(3, validators.validate_currency)
     vat_path = serializers.ChoiceField(choices=VatPath.choices, default="STANDARD")
     type = serializers.ChoiceField(
         choices=["H7", "H1"],

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from declarations import validators
@@ -18,6 +17,12 @@ from declarations.models import (
     VatPath,
 )
 from portal import limits
+from portal.api_schema import (  # noqa: F401 (the API's modules import them here)
+    PROBLEMS,
+    FieldErrorSerializer,
+    ProblemSerializer,
+    StrictInput,
+)
 from shipments.models import Consignment, Shipment
 
 
@@ -40,28 +45,6 @@ def _decimal(model, name: str, **kwargs) -> serializers.DecimalField:
     )
 
 
-class FieldErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="Dotted path, e.g. items[0].hs_code.")
-    message = serializers.CharField(help_text="What is wrong and how to fix it.")
-
-
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = FieldErrorSerializer(many=True, required=False)
-
-
-PROBLEMS = {
-    400: OpenApiResponse(
-        ProblemSerializer, description="Invalid input, with field errors."
-    ),
-    401: OpenApiResponse(ProblemSerializer, description="Missing or unknown API key."),
-    403: OpenApiResponse(ProblemSerializer, description="The key may not do this."),
-}
-
-
 def _code(
     model, name: str, *checks, required: bool = True, **kwargs
 ) -> serializers.CharField:
@@ -75,12 +58,17 @@ def _code(
     )
 
 
-class ItemInput(serializers.Serializer):
+def iso_code(length: int, check, **kwargs) -> serializers.CharField:
+    """A country (2 letters) or currency (3): exactly that long, case aside."""
+    return serializers.CharField(
+        min_length=length, max_length=length, validators=[check], **kwargs
+    )
+
+
+class ItemInput(StrictInput):
     description = _text(GoodsItem, "description")
     hs_code = _code(GoodsItem, "hs_code", validators.validate_hs_code)
-    origin_country = _text(
-        GoodsItem, "origin_country", validators=[validators.validate_country]
-    )
+    origin_country = iso_code(2, validators.validate_country)
     quantity = _integer(GoodsItem, "quantity", min_value=1, default=1)
     item_value = _decimal(GoodsItem, "item_value", min_value=0)
     net_mass_kg = _decimal(
@@ -108,7 +96,7 @@ class ItemInput(serializers.Serializer):
     )
 
 
-class DeclarationInput(serializers.Serializer):
+class DeclarationInput(StrictInput):
     """A declaration as a broker files it. Field names are the manifest's columns."""
 
     type = serializers.ChoiceField(choices=DeclarationType.choices, default="H7")
@@ -140,18 +128,14 @@ class DeclarationInput(serializers.Serializer):
     consignor_postcode = _text(
         Consignment, "consignor_postcode", required=False, allow_blank=True
     )
-    consignor_country = _code(
-        Consignment, "consignor_country", validators.validate_country
-    )
+    consignor_country = iso_code(2, validators.validate_country)
     consignee_name = _text(Consignment, "consignee_name")
     consignee_address = _text(Consignment, "consignee_address")
     consignee_city = _text(Consignment, "consignee_city")
     consignee_postcode = _text(
         Consignment, "consignee_postcode", required=False, allow_blank=True
     )
-    consignee_country = _code(
-        Consignment, "consignee_country", validators.validate_country
-    )
+    consignee_country = iso_code(2, validators.validate_country)
     consignee_eori = _code(
         Consignment,
         "consignee_eori",
@@ -167,7 +151,7 @@ class DeclarationInput(serializers.Serializer):
         required=False,
         allow_blank=True,
     )
-    currency = _code(Consignment, "currency", validators.validate_currency)
+    currency = iso_code(3, validators.validate_currency)
     transport_cost = _decimal(Consignment, "transport_cost", min_value=0, default=0)
     insurance_cost = _decimal(Consignment, "insurance_cost", min_value=0, default=0)
     gross_mass_kg = _decimal(Consignment, "gross_mass_kg", min_value=Decimal("0.001"))
@@ -243,22 +227,49 @@ class RateOutput(serializers.Serializer):
     month = serializers.DateField(help_text="First day of the month it applies to.")
 
 
+# When import VAT is paid: at clearance, at checkout (IOSS), at delivery.
+DUE_AT = ["clearance", "checkout", "delivery"]
+
+
+def money(**kwargs) -> serializers.DecimalField:
+    """An amount: a decimal string with two decimals, never negative."""
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), **kwargs
+    )
+
+
+class AtLeastCents(serializers.DecimalField):
+    """Two decimals, or up to four where the value has them: a charge's base
+    or per-unit amount (stored to 4 places) is shown exactly, "3" as "3.00"."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            max_digits=16, decimal_places=4, min_value=Decimal(0), **kwargs
+        )
+
+    def to_representation(self, value) -> str:
+        exact = Decimal(str(value)).quantize(Decimal("0.0001")).normalize()
+        return str(max(exact, exact.quantize(Decimal("0.01")), key=_places))
+
+
+def _places(value: Decimal) -> int:
+    return -value.as_tuple().exponent
+
+
 class ChargeLineOutput(serializers.Serializer):
     code = serializers.CharField(help_text="The charge line's stable code.")
     kind = serializers.ChoiceField(
         choices=["duty_low_value", "duty_ad_valorem", "vat", "fee"]
     )
     label = serializers.CharField()
-    base_eur = serializers.CharField(
-        allow_null=True, help_text="What a percentage is taken of."
-    )
+    base_eur = AtLeastCents(allow_null=True, help_text="What a percentage is of.")
     rate = serializers.CharField(allow_null=True, help_text="Percentage.")
-    amount = serializers.CharField(allow_null=True, help_text="Fixed amount per unit.")
+    amount = AtLeastCents(allow_null=True, help_text="Fixed amount per unit.")
     amount_currency = serializers.CharField()
     quantity = serializers.IntegerField(allow_null=True)
     item_line = serializers.IntegerField(allow_null=True)
-    amount_eur = serializers.CharField(help_text="Rounded once, half up, to the cent.")
-    due_at = serializers.ChoiceField(choices=["clearance", "checkout", "delivery"])
+    amount_eur = money(help_text="Rounded once, half up, to the cent.")
+    due_at = serializers.ChoiceField(choices=DUE_AT)
     legal_source = serializers.CharField()
     confidence = serializers.ChoiceField(choices=["H", "M", "L"])
     indicative = serializers.BooleanField()
@@ -270,15 +281,15 @@ class ComputationOutput(serializers.Serializer):
 
     on = serializers.DateField()
     currency = serializers.CharField()
-    vat_path = serializers.CharField()
+    vat_path = serializers.ChoiceField(choices=VatPath.choices)
     low_value = serializers.BooleanField()
-    intrinsic_value_eur = serializers.CharField()
-    customs_value_eur = serializers.CharField()
-    customs_duty_eur = serializers.CharField()
-    import_vat_eur = serializers.CharField()
-    vat_due_at = serializers.CharField(allow_null=True)
-    fees_eur = serializers.CharField()
-    total_due_eur = serializers.CharField()
+    intrinsic_value_eur = money()
+    customs_value_eur = money()
+    customs_duty_eur = money()
+    import_vat_eur = money()
+    vat_due_at = serializers.ChoiceField(choices=DUE_AT, allow_null=True)
+    fees_eur = money()
+    total_due_eur = money()
     indicative = serializers.BooleanField(
         default=False,
         help_text="True when a duty line is an indicative ad-valorem rate (a typical "
@@ -446,7 +457,7 @@ EXAMPLE = {
 }
 
 
-class DocumentInput(serializers.Serializer):
+class DocumentInput(StrictInput):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     file = serializers.FileField(
         help_text="PDF or XLSX; JPEG/PNG scans for a certificate of origin."

@@ -137,6 +137,10 @@ class DeclarationDetail(GenericAPIView):
     @extend_schema(
         operation_id="declarations_retrieve",
         summary="One declaration, with its status, issues, items and history",
+        description="The whole declaration as last changed: poll it after "
+        "filing until `status` is an outcome (`accepted` with an MRN, `rejected` "
+        "with `issues`, `under_review`). Send the answer's ETag as "
+        "If-None-Match to get a 304 while nothing changed.",
         responses={
             200: DeclarationOutput,
             404: OpenApiResponse(ProblemSerializer),
@@ -168,6 +172,8 @@ class DeclarationDocuments(GenericAPIView):
     @extend_schema(
         operation_id="declaration_documents_list",
         summary="A declaration's documents and what the checks found",
+        description="Every document attached, with the outcome of "
+        "its checks (`pending` until the background check ran).",
         responses={
             200: DocumentOutput(many=True),
             404: OpenApiResponse(ProblemSerializer),
