@@ -131,15 +131,26 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         # The EORI field's validator has checked the corrected number: the flag
-        # follows it, so a corrected organisation may file again.
+        # follows it. A corrected number is one nobody has verified yet, so the
+        # organisation waits for the operator's check again (the admin's own
+        # history records who changed it).
         obj.eori_flagged = eori_fails(obj.eori)
+        if change and "eori" in form.changed_data:
+            obj.eori_status = Organisation.EoriStatus.PENDING
+            obj.eori_evidence = _(
+                "EORI corrected from %(old)s in the admin by %(who)s: verify again."
+            ) % {"old": form.initial.get("eori", ""), "who": request.user}
         super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.eori_status == Organisation.EoriStatus.VERIFIED:
+        if (
+            obj is not None
+            and obj.eori_status == Organisation.EoriStatus.VERIFIED
+            and not obj.eori_flagged
+        ):
             # Changing a verified EORI would carry the verification to a number
-            # nobody checked.
+            # nobody checked (a flagged one is corrected, then verified again).
             fields.append("eori")
         return fields
 

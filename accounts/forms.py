@@ -54,8 +54,20 @@ class WebhookEventsForm(forms.Form):
 class EmailAuthenticationForm(AuthenticationForm):
     """The sign-in form, with the e-mail compared without regard to case."""
 
+    # AuthenticationForm sets the field's max_length after the field is made, so
+    # it only reaches the widget: a longer value would still be tried, and the
+    # lockout's record of the failed login (255 characters) would fail.
+    MAX_LENGTH = 254  # the longest e-mail address (RFC 5321)
+
     def clean_username(self) -> str:
-        email = normalise_email(self.cleaned_data.get("username", ""))
+        raw = self.cleaned_data.get("username", "")
+        if len(raw) > self.MAX_LENGTH:
+            raise forms.ValidationError(
+                _("An e-mail address has at most %(n)d characters.")
+                % {"n": self.MAX_LENGTH},
+                code="max_length",
+            )
+        email = normalise_email(raw)
         # Logins made before e-mails were stored in lower case keep their case.
         stored = (
             get_user_model()

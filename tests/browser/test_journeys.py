@@ -153,17 +153,20 @@ def test_shipper_signs_up_files_an_h7_and_sees_it_accepted(new_page, shot):
     shot(page, "header filled")
 
     goods = page.get_by_role("region", name="Goods")
-    for description, hs_code, quantity, value, mass, sku in (
-        ("Cotton T-shirt for men", "610910", "2", "18.00", "0.380", "SKU-TS-001"),
-        ("Silicone phone case", "392690", "3", "9.00", "0.150", "SKU-PC-12"),
-    ):
+    for description, hs_code, quantity, value, mass, sku, gtin in (
+        ("Cotton T-shirt for men", "610910", "2", "18.00", "0.380", "SKU-TS-001",
+         "5412345000013"),
+        ("Silicone phone case", "392690", "3", "9.00", "0.150", "SKU-PC-12",
+         "6901234567809"),
+    ):  # fmt: skip
         goods.get_by_label("Description").fill(description)
         goods.get_by_label("HS code").fill(hs_code)
         goods.get_by_label("Made in").fill("CN")
         goods.get_by_label("Quantity").fill(quantity)
         goods.get_by_label("Value", exact=True).fill(value)
         goods.get_by_label("Net mass (kg)").fill(mass)
-        goods.get_by_label("Product ID").fill(sku)
+        goods.get_by_label("Product ID", exact=True).fill(sku)
+        goods.get_by_label("Manufacturer's product ID").fill(gtin)
         goods.get_by_role("button", name="Add item").click()
         expect(goods.get_by_role("table")).to_contain_text(description)
         wait_for_htmx(page)

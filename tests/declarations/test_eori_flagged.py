@@ -82,7 +82,8 @@ def test_flagged_shipper_cannot_submit_on_the_page_nor_upload_a_manifest(shipper
 
 
 def test_corrected_eori_may_file_again(broker, admin_client):
-    """The operator corrects the EORI in the admin: the flag clears."""
+    """The operator corrects the EORI in the admin: the flag clears, and the new
+    number waits for the operator's verification like any other."""
     gb_broker(broker)
     call_command("eori_recheck")
     admin_client.post(
@@ -93,3 +94,4 @@ def test_corrected_eori_may_file_again(broker, admin_client):
     )  # fmt: skip
     broker.refresh_from_db()
     assert broker.eori == "BE0403170701" and not broker.eori_flagged
+    assert broker.eori_status == Organisation.EoriStatus.PENDING
