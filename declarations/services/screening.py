@@ -9,7 +9,6 @@ while the entry reads the same.
 """
 
 from collections import defaultdict
-from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -38,7 +37,7 @@ from declarations.models import (
 from declarations.rules.base import party_key, screened_party
 from declarations.services.assignment import officer_log
 from declarations.services.lifecycle import SANCTIONS_CODE
-from declarations.services.validation import transition_many
+from declarations.services.validation import screening_match, transition_many
 from reference.models import SanctionsEntry, SanctionsList
 
 # In customs' hands and not yet decided for good: a new hit still matters.
@@ -165,19 +164,7 @@ def _rescreen_batch(ids: list[int]) -> int:
         for issue in found[d.pk]
     )
     ScreeningMatch.objects.bulk_create(
-        ScreeningMatch(
-            declaration=d,
-            party=s.party,
-            screened_name=s.screened_name[:300],
-            listed_name=s.listed_name[:500],
-            matched_name=s.matched_name[:500],
-            source=s.source,
-            external_id=s.external_id,
-            kind=s.kind,
-            programmes=s.programmes[:300],
-            score=Decimal(str(round(s.score, 1))),
-            entry_id=s.entry_id,
-        )
+        screening_match(d, s)
         for d in hit
         for s in (issue.screening for issue in found[d.pk])
     )

@@ -92,6 +92,23 @@ def declarations_validate(
     return outcome
 
 
+def screening_match(declaration: Declaration, hit) -> ScreeningMatch:
+    """The officer's record of one screening hit (a `ScreeningResult`)."""
+    return ScreeningMatch(
+        declaration=declaration,
+        party=hit.party,
+        screened_name=hit.screened_name[:300],
+        listed_name=hit.listed_name[:500],
+        matched_name=hit.matched_name[:500],
+        source=hit.source,
+        external_id=hit.external_id,
+        kind=hit.kind,
+        programmes=hit.programmes[:300],
+        score=Decimal(str(round(hit.score, 1))),
+        entry_id=hit.entry_id,
+    )
+
+
 def _store_findings(
     declarations: Sequence[Declaration], findings: Sequence[Sequence[Issue]]
 ) -> None:
@@ -114,21 +131,7 @@ def _store_findings(
                 )
             )
             if hit := issue.screening:
-                matches.append(
-                    ScreeningMatch(
-                        declaration=declaration,
-                        party=hit.party,
-                        screened_name=hit.screened_name[:300],
-                        listed_name=hit.listed_name[:500],
-                        matched_name=hit.matched_name[:500],
-                        source=hit.source,
-                        external_id=hit.external_id,
-                        kind=hit.kind,
-                        programmes=hit.programmes[:300],
-                        score=Decimal(str(round(hit.score, 1))),
-                        entry_id=hit.entry_id,
-                    )
-                )
+                matches.append(screening_match(declaration, hit))
     ValidationIssue.objects.bulk_create(issues, batch_size=2000)
     ScreeningMatch.objects.bulk_create(matches, batch_size=2000)
 
