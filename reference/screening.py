@@ -416,15 +416,18 @@ class _Listed:
 def _person_parts(entry: ScreenedName) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """A listed person's name keys, and which of them may be left out.
 
-    "PUTIN, Vladimir Vladimirovich" (surname, given names): the first surname
-    and the first given name are needed, the others may be left out. "Vladimir
-    Vladimirovich Putin" (no comma): the first and the last name are needed.
+    "PUTIN, Vladimir Vladimirovich" (surname, given names): the whole surname
+    and the first given name are needed, the middle names or patronymic may be
+    left out. A surname of two ("GARCIA DURAN, Maria Del Rosario") is needed
+    whole: "Maria Garcia" is one of Spain's commonest names, not this person.
+    "Vladimir Vladimirovich Putin" (no comma): the first and the last name are
+    needed.
     """
     if "," in entry.name:
         surname, given = entry.name.split(",", 1)
         parts = [name_tokens(surname), name_tokens(given)]
         tokens = tuple(dict.fromkeys(t for part in parts for t in part))
-        needed = {part[0] for part in parts if part}
+        needed = set(parts[0]) | ({parts[1][0]} if parts[1] else set())
     else:
         tokens = name_tokens(entry.name)
         needed = {tokens[0], tokens[-1]} if tokens else set()
