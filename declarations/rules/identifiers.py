@@ -20,7 +20,13 @@ class EoriValid(Rule):
     code = "ID-EORI"
 
     def check(self, facts: ConsignmentFacts) -> Iterator[Issue]:
-        for field, eu_issued in (("declarant_eori", True), ("consignee_eori", False)):
+        # An importing consignee is established in the EU, so its EORI is an EU
+        # one too; an export's consignee is abroad (its number: form only).
+        consignee_in_eu = facts.is_import
+        for field, eu_issued in (
+            ("declarant_eori", True),
+            ("consignee_eori", consignee_in_eu),
+        ):
             value = normalise_eori(getattr(facts, field))
             if value and (problem := eori_problem(value, eu_issued=eu_issued)):
                 yield self.issue(field, problem)

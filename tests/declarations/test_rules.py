@@ -102,7 +102,8 @@ def test_id_eori_refuses_bad_belgian_check_digits(clean):
 @pytest.mark.parametrize("eori", ["GB123456789000", "CN9144030071", "US123456789"])
 def test_id_eori_refuses_declarant_eori_not_issued_in_the_eu(clean, eori):
     """A declarant EORI from GB, CN or US is refused (Art. 9 UCC); an XI one
-    passes; a consignee's foreign EORI is only checked for its form."""
+    passes. So is an importing consignee's, established in the EU; an export's
+    consignee is abroad and its EORI is only checked for its form."""
     found = [
         i
         for i in run_rules(replace(clean, declarant_eori=eori))
@@ -111,7 +112,13 @@ def test_id_eori_refuses_declarant_eori_not_issued_in_the_eu(clean, eori):
     assert found and found[0].field == "declarant_eori"
     assert "not by an EU member state" in found[0].message
     assert "ID-EORI" not in codes(replace(clean, declarant_eori="XI123456789000"))
-    assert "ID-EORI" not in codes(replace(clean, consignee_eori=eori))
+    imported = [
+        i for i in run_rules(replace(clean, consignee_eori=eori)) if i.code == "ID-EORI"
+    ]
+    assert imported and imported[0].field == "consignee_eori"
+    export = replace(clean, declaration_type="EX", consignee_eori=eori)
+    found = [(i.code, i.field) for i in run_rules(export)]
+    assert ("ID-EORI", "consignee_eori") not in found
 
 
 # ID-IOSS
